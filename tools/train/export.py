@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Export a training checkpoint to an hvic model file (spec/model-format.md).
+
+The float transforms are stored as f16 weights (f32 biases and GDN parameters); h_s is quantized
+after training to the integer network of spec §3.3 (per-output-channel int8-range weights,
+activations 0..act_max, requantization by multiply and shift), calibrated on training crops.
+
+Usage: export.py CKPT OUT.hvicm [--id NAME] [--data ../shared/data/train]
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_CORETYPE", "Cooperlake")
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+
+import argparse
+import math
+import random
+
+import numpy as np
+import torch
+
+from hvic_model import HyperpriorModel, SCALE_MAX, SCALE_MIN
+from modelfile import ReferenceModel, read_model, write_model
+from train import load_images, random_batch
+
+N_SCALES = 64
+ACT_MAX = 4095
+W_MAX = 127
+Z_TAIL = 1e-7
+
+
+def q16(x):
+    return np.round(np.asarray(x, dtype=np.float64) * 65536).astype(np.int32)
+
+
+def float_tensors(model):
+    out = []
+    for seq_name in ("g_a", "h_a", "g_s"):
+        seq = getattr(model, seq_name)
+        for i, layer in enumerate(seq):
+            name = f"{seq_name}.{i}"
+            conv = getattr(layer, "conv", layer)
+            if isinstance(conv, torch.nn.Conv2d):
+                out.append((name + ".weight", conv.weight.detach().numpy().astype(np.float16)))
+                out.append((name + ".bias", conv.bias.detach().numpy().astype(np.float32)))
+            elif hasattr(layer, "params"):
+                beta, gamma = layer.params()
+                out.append((name + ".beta", beta.detach().numpy().astype(np.float32)))
+                out.append((name + ".gamma", gamma.detach().numpy().astype(np.float32)))
+    return out
+
+
+def z_tables(model):
+    """Per-channel integer frequency tables of the learned density of ẑ (spec §3.4)."""
+    d = model.density_z
+    C = model.N
+    v = torch.arange(-2048, 2049, dtype=torch.float32)
+    with torch.no_grad():
+        lower = torch.sigmoid(d.cdf_logits((v - 0.5).view(1, 1, -1).repeat(C, 1, 1)))[:, 0]
+        upper = torch.sigmoid(d.cdf_logits((v + 0.5).view(1, 1, -1).repeat(C, 1, 1)))[:, 0]
+    pmf = (upper - lower).clamp_min(0).double().numpy()
+    offs, sizes, freqs = [], [], []
+    for c in range(C):
+        cdf_hi = upper[c].double().numpy()
+        cdf_lo = lower[c].double().numpy()
+        lo = int(np.argmax(cdf_hi > Z_TAIL))
+        hi = int(len(v) - 1 - np.argmax((1 - cdf_lo)[::-1] > Z_TAIL))
+        hi = max(hi, lo)
+        p = pmf[c, lo:hi + 1]
+        f = np.maximum(1, np.round(p / max(p.sum(), 1e-30) * 65536)).astype(np.int32)
+        offs.append(int(v[lo]))
+        sizes.append(hi - lo + 1)
+        freqs.append(f)
+    return (np.array(offs, np.int32), np.array(sizes, np.int32), np.concatenate(freqs))
+
+
+def calibrate_h_s(model, imgs, n_batches=6):
+    """Max |input| and max activations of the float h_s over training crops at all β levels."""
+    gen = random.Random(1)
+    L = model.betas.numel()
+    m_in = m1 = m2 = 0.0
+    with torch.no_grad():
+        for b in range(n_batches):
+            x = random_batch(imgs, 4, 256, gen)
+            pos = torch.full((4,), (L - 1) * b / max(1, n_batches - 1))
+            gz = model.gains(model.log_gain_z, pos)
+            z_in = torch.round(model.h_a(model.g_a(x)) * gz) / gz
+            a1 = model.h_s[1](model.h_s[0](z_in))
+            a2 = model.h_s[3](model.h_s[2](a1))
+            m_in = max(m_in, z_in.abs().max().item())
+            m1 = max(m1, torch.quantile(a1.flatten()[::7], 0.99999).item())
+            m2 = max(m2, torch.quantile(a2.flatten()[::7], 0.99999).item())
+    return m_in, m1, m2
+
+
+def quantize_conv(conv, s_in, out_factor):
+    """Integer conv with requant: real(acc) = acc·sw[o]·s_in; v = real·out_factor[o] (§3.3)."""
+    w = conv.weight.detach().double().numpy()
+    b = conv.bias.detach().double().numpy()
+    sw = np.abs(w).reshape(w.shape[0], -1).max(axis=1) / W_MAX
+    sw = np.maximum(sw, 1e-12)
+    wq = np.round(w / sw[:, None, None, None]).astype(np.int16)
+    bq = np.round(b / (sw * s_in)).astype(np.int64)
+    ratio = sw * s_in * out_factor
+    shift = int(np.clip(math.floor(30 - math.log2(ratio.max())), 1, 62))
+    mult = np.maximum(1, np.round(ratio * 2.0 ** shift)).astype(np.int64)
+    bound = np.abs(bq) + np.abs(wq.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1) * ACT_MAX
+    assert bound.max() < 2 ** 31, "h_s accumulator bound exceeded"
+    assert mult.max() < 2 ** 31
+    return wq, bq.astype(np.int32), mult.astype(np.int32), np.array([shift], np.int32)
+
+
+def int_h_s_tensors(model, calib):
+    m_in, m1, m2 = calib
+    s_in, s1, s2 = m_in / ACT_MAX, m1 / ACT_MAX, m2 / ACT_MAX
+    M = model.M
+    out = [("h_s.in_log2", np.array([round(-math.log2(s_in) * 65536)], np.int32)),
+           ("h_s.act_max", np.array([ACT_MAX], np.int32))]
+    layers = [(model.h_s[0].conv, s_in, np.full(4 * model.N, 1 / s1)),
+              (model.h_s[2].conv, s1, np.full(4 * (3 * M // 2), 1 / s2)),
+              (model.h_s[4], s2, np.concatenate([np.full(M, 256.0), np.full(M, 65536 / math.log(2))]))]
+    for name, (conv, s, fac) in zip(("h_s.0", "h_s.2", "h_s.4"), layers):
+        wq, bq, mult, shift = quantize_conv(conv, s, fac)
+        out += [(name + ".weight", wq), (name + ".bias", bq), (name + ".mult", mult), (name + ".shift", shift)]
+    return out
+
+
+def export(model, path, model_id, imgs):
+    lmin = math.log2(SCALE_MIN)
+    step = (math.log2(SCALE_MAX) - lmin) / (N_SCALES - 1)
+    lmin_q, step_q = int(q16(lmin)), int(q16(step))
+    sigma = np.array([2.0 ** ((lmin_q + k * step_q) / 65536) for k in range(N_SCALES)], np.float32)
+    z_off, z_size, z_freq = z_tables(model)
+    tensors = [
+        ("arch", np.array([model.N, model.M, model.betas.numel(), N_SCALES], np.int32)),
+        ("model.id", np.frombuffer(model_id.encode("ascii"), np.uint8)),
+        ("betas", model.betas.numpy().astype(np.float32)),
+        ("gain_y.log2", q16(model.log_gain_y.detach().double().numpy() / math.log(2))),
+        ("gain_z.log2", q16(model.log_gain_z.detach().double().numpy() / math.log(2))),
+        ("exp2.table", np.array([round(2 ** (i / 1024) * 2 ** 30) for i in range(1024)], np.int32)),
+        ("scales.log2_min", np.array([lmin_q], np.int32)),
+        ("scales.log2_step", np.array([step_q], np.int32)),
+        ("scales.sigma", sigma),
+        ("z.offset", z_off), ("z.size", z_size), ("z.freq", z_freq),
+    ]
+    tensors += float_tensors(model)
+    tensors += int_h_s_tensors(model, calibrate_h_s(model, imgs))
+    return write_model(path, tensors)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("ckpt")
+    ap.add_argument("out")
+    ap.add_argument("--id", default="hvic-mshp-n128m192")
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/train"))
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    model = HyperpriorModel()
+    model.load_state_dict(torch.load(args.ckpt, map_location="cpu")["model"])
+    model.eval()
+    imgs = [im for im in load_images(args.data, 64 * 2**20) if min(im.shape[1:]) >= 256]
+    digest = export(model, args.out, args.id, imgs)
+    ReferenceModel(read_model(args.out)[0])  # reload check
+    print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, digest {digest:08x})")
+
+
+if __name__ == "__main__":
+    main()

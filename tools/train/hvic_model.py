@@ -1,0 +1,197 @@
+"""hvic model: mean-scale hyperprior with per-layer gains (PyTorch, training side).
+
+Architecture (spec/model-format.md is the normative description):
+  y   = g_a(x)                      x: B×3×H×W on 0..1, y: B×M×H/16×W/16
+  y_g = y ⊙ gain_y(β_y)             per-channel gain (Cui et al., CVPR 2021)
+  z   = h_a(y),  z_g = z ⊙ gain_z(β_z)
+  ẑ_g = round(z_g)                  coded with a learned factorized density (Ballé 2018, app. 6.1)
+  μ', logσ' = h_s(ẑ_g ⊘ gain_z)     entropy parameters of the *ungained* y (Minnen 2018)
+  μ = μ' ⊙ gain_y, σ = exp(logσ') ⊙ gain_y
+  ŷ_g = round(y_g − μ) + μ          coded as round(y_g − μ) with a zero-mean Gaussian
+  x̂   = g_s(ŷ_g ⊘ gain_y)
+
+g_s and h_s use 3×3 convolutions followed by pixel shuffle (sub-pixel convolution), which can
+represent any 5×5 stride-2 transposed convolution and trains ~2× faster on this CPU.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+SCALE_MIN = 0.11
+SCALE_MAX = 256.0
+LIKELIHOOD_MIN = 1e-9
+
+
+class GDN(nn.Module):
+    """Generalized divisive normalization (Ballé et al., ICLR 2016).
+
+    y_i = x_i / sqrt(β_i + Σ_j γ_ij x_j²); inverse=True gives IGDN (multiply instead).
+    β and γ are kept non-negative by squaring a parameter (with a small pedestal for β).
+    """
+
+    def __init__(self, ch, inverse=False):
+        super().__init__()
+        self.inverse = inverse
+        self.beta_p = nn.Parameter(torch.ones(ch))
+        self.gamma_p = nn.Parameter(torch.eye(ch) * math.sqrt(0.1))
+
+    def params(self):
+        beta = self.beta_p.pow(2).clamp_min(1e-6)
+        gamma = self.gamma_p.pow(2)
+        return beta, gamma
+
+    def forward(self, x):
+        beta, gamma = self.params()
+        c = x.shape[1]
+        norm = F.conv2d(x * x, gamma.view(c, c, 1, 1), beta)
+        return x * torch.sqrt(norm) if self.inverse else x * torch.rsqrt(norm)
+
+
+def conv(cin, cout, k, stride=1):
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2)
+
+
+class SubpelConv(nn.Module):
+    """3×3 convolution to r²·cout channels followed by pixel shuffle ×r."""
+
+    def __init__(self, cin, cout, r=2):
+        super().__init__()
+        self.conv = conv(cin, cout * r * r, 3)
+        self.r = r
+
+    def forward(self, x):
+        return F.pixel_shuffle(self.conv(x), self.r)
+
+
+class FactorizedDensity(nn.Module):
+    """Per-channel learned univariate density for z (Ballé et al. 2018, appendix 6.1).
+
+    cdf_logits(v) returns the logit of the cumulative c(v); the likelihood of an integer bin is
+    c(v+½) − c(v−½).
+    """
+
+    def __init__(self, ch, filters=(3, 3, 3, 3), init_scale=10.0):
+        super().__init__()
+        f = (1,) + tuple(filters) + (1,)
+        scale = init_scale ** (1 / (len(filters) + 1))
+        self.mats, self.biases, self.factors = nn.ParameterList(), nn.ParameterList(), nn.ParameterList()
+        for i in range(len(filters) + 1):
+            init = math.log(math.expm1(1 / scale / f[i + 1]))
+            self.mats.append(nn.Parameter(torch.full((ch, f[i + 1], f[i]), init)))
+            self.biases.append(nn.Parameter(torch.rand(ch, f[i + 1], 1) - 0.5))
+            if i < len(filters):
+                self.factors.append(nn.Parameter(torch.zeros(ch, f[i + 1], 1)))
+
+    def cdf_logits(self, v):
+        """v: C×1×K (values per channel) → logits C×1×K."""
+        logits = v
+        for i, mat in enumerate(self.mats):
+            logits = torch.matmul(F.softplus(mat), logits) + self.biases[i]
+            if i < len(self.factors):
+                logits = logits + torch.tanh(self.factors[i]) * torch.tanh(logits)
+        return logits
+
+    def likelihood(self, z):
+        """z: B×C×H×W (noisy or rounded) → per-element likelihood of its unit bin."""
+        b, c, h, w = z.shape
+        v = z.permute(1, 0, 2, 3).reshape(c, 1, -1)
+        lower = self.cdf_logits(v - 0.5)
+        upper = self.cdf_logits(v + 0.5)
+        sign = -torch.sign(lower + upper).detach()
+        lik = torch.abs(torch.sigmoid(sign * upper) - torch.sigmoid(sign * lower))
+        return lik.reshape(c, b, h, w).permute(1, 0, 2, 3).clamp_min(LIKELIHOOD_MIN)
+
+
+def gaussian_likelihood(v, sigma):
+    """P(round(v) bin) under N(0, σ²) on the unit bin centred at v."""
+    half = 0.5
+    sigma = sigma.clamp_min(SCALE_MIN)
+    v = v.abs()
+    upper = 0.5 * torch.erfc((v - half) / (sigma * math.sqrt(2)))
+    lower = 0.5 * torch.erfc((v + half) / (sigma * math.sqrt(2)))
+    return (upper - lower).clamp_min(LIKELIHOOD_MIN)
+
+
+def ste_round(x):
+    return x + (torch.round(x) - x).detach()
+
+
+class HyperpriorModel(nn.Module):
+    """Mean-scale hyperprior with per-layer gain vectors for variable rate."""
+
+    def __init__(self, N=128, M=192, betas=(555.6, 285.7, 149.3, 76.9, 40.0, 20.7, 10.7)):
+        super().__init__()
+        self.N, self.M = N, M
+        self.register_buffer("betas", torch.tensor(betas, dtype=torch.float32))
+        L = len(betas)
+        self.g_a = nn.Sequential(
+            conv(3, N, 5, 2), GDN(N), conv(N, N, 5, 2), GDN(N),
+            conv(N, N, 5, 2), GDN(N), conv(N, M, 5, 2))
+        self.g_s = nn.Sequential(
+            SubpelConv(M, N), GDN(N, inverse=True), SubpelConv(N, N), GDN(N, inverse=True),
+            SubpelConv(N, N), GDN(N, inverse=True), SubpelConv(N, 3))
+        self.h_a = nn.Sequential(
+            conv(M, N, 3), nn.ReLU(), conv(N, N, 5, 2), nn.ReLU(), conv(N, N, 5, 2))
+        self.h_s = nn.Sequential(
+            SubpelConv(N, N), nn.ReLU(), SubpelConv(N, 3 * M // 2), nn.ReLU(),
+            conv(3 * M // 2, 2 * M, 3))
+        self.density_z = FactorizedDensity(N)
+        # Log gains per β level (level 0 = highest β = lowest rate). Initialised so that higher
+        # rate levels have larger gains (finer effective quantization).
+        init = torch.linspace(-1.0, 1.0, L)
+        self.log_gain_y = nn.Parameter(init[:, None].repeat(1, M))
+        self.log_gain_z = nn.Parameter(0.5 * init[:, None].repeat(1, N))
+
+    def gains(self, log_gain, pos):
+        """Exponential interpolation of gains at fractional level positions pos (B,)."""
+        L = log_gain.shape[0]
+        pos = pos.clamp(0, L - 1)
+        lo = pos.floor().long().clamp(max=L - 2)
+        t = (pos - lo.float())[:, None]
+        lg = (1 - t) * log_gain[lo] + t * log_gain[lo + 1]
+        return torch.exp(lg)[:, :, None, None]
+
+    def beta_at(self, pos):
+        """β at fractional level positions (log-linear interpolation between levels)."""
+        lb = torch.log(self.betas)
+        L = lb.shape[0]
+        pos = pos.clamp(0, L - 1)
+        lo = pos.floor().long().clamp(max=L - 2)
+        t = pos - lo.float()
+        return torch.exp((1 - t) * lb[lo] + t * lb[lo + 1])
+
+    def hyper_params(self, z_hat_g, gz, gy):
+        p = self.h_s(z_hat_g / gz)
+        mu_u, log_sigma_u = p.chunk(2, dim=1)
+        return mu_u * gy, torch.exp(log_sigma_u) * gy
+
+    def forward(self, x, pos_y, pos_z, training=True):
+        """x: B×3×H×W on 0..1; pos_y/pos_z: B fractional β-level positions.
+
+        Returns x̂, likelihoods of y and z (per element).
+        """
+        gy = self.gains(self.log_gain_y, pos_y)
+        gz = self.gains(self.log_gain_z, pos_z)
+        y = self.g_a(x)
+        y_g = y * gy
+        z_g = self.h_a(y) * gz
+        if training:
+            z_noisy = z_g + torch.empty_like(z_g).uniform_(-0.5, 0.5)
+            lik_z = self.density_z.likelihood(z_noisy)
+            z_hat = ste_round(z_g)
+        else:
+            z_hat = torch.round(z_g)
+            lik_z = self.density_z.likelihood(z_hat)
+        mu, sigma = self.hyper_params(z_hat, gz, gy)
+        if training:
+            r = y_g - mu
+            lik_y = gaussian_likelihood(r + torch.empty_like(r).uniform_(-0.5, 0.5), sigma)
+            y_hat = ste_round(r) + mu
+        else:
+            q = torch.round(y_g - mu)
+            lik_y = gaussian_likelihood(q, sigma)
+            y_hat = q + mu
+        x_hat = self.g_s(y_hat / gy)
+        return x_hat, lik_y, lik_z

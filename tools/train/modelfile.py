@@ -1,0 +1,224 @@
+"""hvic model file (spec/model-format.md): reader, writer and the Python reference codec path.
+
+The reference reproduces exactly what the C codec computes on the integer parts (gains, h_s,
+scale indices, means) and, up to float rounding, the float transforms g_a, h_a, g_s.
+Integer convolutions are evaluated in float64, which is exact because every partial sum stays
+below 2^53 (the exporter bounds |acc| < 2^31).
+"""
+import math
+import struct
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import zstandard
+
+MAGIC = b"HVMD"
+VERSION = 1
+DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.int16, 4: np.uint8}
+DTYPE_CODES = {np.dtype(v): k for k, v in DTYPES.items()}
+GAIN_POS_ONE = 4096  # gain positions are in units of 1/4096 level
+
+
+# ---------------------------------------------------------------- file I/O
+def write_model(path, tensors):
+    """tensors: list of (name, ndarray) in file order. Returns the model digest (CRC-32 of file)."""
+    out = [struct.pack("<I", len(tensors))]
+    for name, arr in tensors:
+        arr = np.ascontiguousarray(arr)
+        code = DTYPE_CODES[arr.dtype]
+        nb = name.encode("ascii")
+        out.append(struct.pack("<B", len(nb)) + nb + struct.pack("<BB", code, arr.ndim))
+        out.append(struct.pack("<%dI" % arr.ndim, *arr.shape))
+        out.append(arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes())
+    payload = b"".join(out)
+    frame = zstandard.ZstdCompressor(level=19, write_checksum=True).compress(payload)
+    data = MAGIC + struct.pack("<IQI", VERSION, len(payload), zlib.crc32(payload)) + frame
+    with open(path, "wb") as f:
+        f.write(data)
+    return zlib.crc32(data)
+
+
+def read_model(path):
+    """Returns (dict name → ndarray, digest). Raises ValueError on a damaged or foreign file."""
+    data = open(path, "rb").read()
+    if len(data) < 20 or data[:4] != MAGIC:
+        raise ValueError(f"{path}: not an hvic model file")
+    version, size, crc = struct.unpack_from("<IQI", data, 4)
+    if version != VERSION:
+        raise ValueError(f"{path}: unsupported model version {version}")
+    payload = zstandard.ZstdDecompressor().decompress(data[20:], max_output_size=size)
+    if len(payload) != size or zlib.crc32(payload) != crc:
+        raise ValueError(f"{path}: model payload damaged")
+    (count,), off, tensors = struct.unpack_from("<I", payload, 0), 4, {}
+    for _ in range(count):
+        n = payload[off]
+        name = payload[off + 1:off + 1 + n].decode("ascii")
+        off += 1 + n
+        code, ndim = payload[off], payload[off + 1]
+        off += 2
+        shape = struct.unpack_from("<%dI" % ndim, payload, off)
+        off += 4 * ndim
+        dt = np.dtype(DTYPES[code]).newbyteorder("<")
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
+        tensors[name] = np.frombuffer(payload, dt, int(np.prod(shape)), off).reshape(shape).astype(dt.newbyteorder("="))
+        off += nbytes
+    if off != len(payload):
+        raise ValueError(f"{path}: trailing bytes in model payload")
+    return tensors, zlib.crc32(data)
+
+
+# ---------------------------------------------------------------- integer helpers (spec §3.2)
+def floor_div_pow2(a, s):
+    """floor(a / 2^s) for int64 tensors."""
+    return torch.div(a, 1 << s, rounding_mode="floor")
+
+
+def exp2_q16(v, table):
+    """v: int64 tensor (Q16 log2) → int64 tensor Q16 of 2^(v/65536), as spec/model-format.md §3.2."""
+    out = []
+    for x in v.reshape(-1).tolist():
+        k = x >> 16  # Python's >> is floor division by 2^16
+        t = int(table[(x - (k << 16)) >> 6])
+        if k >= 14:
+            out.append(t << (k - 14))
+        elif 14 - k > 62:
+            out.append(0)
+        else:
+            sh = 14 - k
+            out.append((t + (1 << (sh - 1))) >> sh)
+    return torch.tensor(out, dtype=torch.int64).reshape(v.shape)
+
+
+def interp_log_gain(G, p):
+    """G: int64 L×C log2 gains (Q16); p: gain position (int, 1/4096 level) → int64 C (Q16)."""
+    L = G.shape[0]
+    l = min(p >> 12, L - 2)
+    f = p - 4096 * l
+    return G[l] + floor_div_pow2((G[l + 1] - G[l]) * f, 12)
+
+
+def beta_to_position(betas, beta):
+    """Encoder-side map from a user β to a gain position (log-linear in β, clamped to range)."""
+    lb = np.log(np.asarray(betas, dtype=np.float64))
+    b = math.log(beta)
+    if b >= lb[0]:
+        return 0
+    if b <= lb[-1]:
+        return (len(lb) - 1) * GAIN_POS_ONE
+    l = int(np.searchsorted(-lb, -b, side="right")) - 1
+    t = (lb[l] - b) / (lb[l] - lb[l + 1])
+    return int(round((l + t) * GAIN_POS_ONE))
+
+
+# ---------------------------------------------------------------- reference model
+class ReferenceModel:
+    """Functional forward of a model file (spec/model-format.md) in PyTorch, CPU."""
+
+    def __init__(self, tensors):
+        self.t = tensors
+        self.N, self.M, self.L, self.S = (int(v) for v in tensors["arch"])
+        self.betas = tensors["betas"].astype(np.float64)
+        self.exp2_table = torch.from_numpy(tensors["exp2.table"].astype(np.int64))
+        self.Gy = torch.from_numpy(tensors["gain_y.log2"].astype(np.int64))
+        self.Gz = torch.from_numpy(tensors["gain_z.log2"].astype(np.int64))
+        self.A = int(tensors["h_s.act_max"][0])
+        self.f = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()
+                  if k.startswith(("g_a.", "g_s.", "h_a."))}
+
+    # float transforms
+    def _conv(self, x, name, stride=1):
+        w = self.f[name + ".weight"]
+        return F.conv2d(x, w, self.f[name + ".bias"], stride=stride, padding=w.shape[-1] // 2)
+
+    def _gdn(self, x, name, inverse=False):
+        c = x.shape[1]
+        norm = F.conv2d(x * x, self.f[name + ".gamma"].view(c, c, 1, 1), self.f[name + ".beta"])
+        return x * torch.sqrt(norm) if inverse else x * torch.rsqrt(norm)
+
+    def g_a(self, x):
+        for i in (0, 2, 4):
+            x = self._gdn(self._conv(x, f"g_a.{i}", 2), f"g_a.{i + 1}")
+        return self._conv(x, "g_a.6", 2)
+
+    def h_a(self, y):
+        y = F.relu(self._conv(y, "h_a.0"))
+        y = F.relu(self._conv(y, "h_a.2", 2))
+        return self._conv(y, "h_a.4", 2)
+
+    def g_s(self, y):
+        for i in (0, 2, 4):
+            y = self._gdn(F.pixel_shuffle(self._conv(y, f"g_s.{i}"), 2), f"g_s.{i + 1}", inverse=True)
+        return F.pixel_shuffle(self._conv(y, "g_s.6"), 2)
+
+    # gains
+    def gain_y(self, p):
+        lg = interp_log_gain(self.Gy, p)
+        return lg, exp2_q16(lg, self.exp2_table)
+
+    def gain_z(self, p):
+        lg = interp_log_gain(self.Gz, p)
+        return lg, exp2_q16(lg, self.exp2_table)
+
+    # integer h_s (spec §3.3)
+    def _int_conv(self, a, name):
+        w = torch.from_numpy(self.t[name + ".weight"].astype(np.float64))
+        acc = F.conv2d(a.double(), w, padding=1).round().long()
+        acc = acc + torch.from_numpy(self.t[name + ".bias"].astype(np.int64)).view(1, -1, 1, 1)
+        mult = torch.from_numpy(self.t[name + ".mult"].astype(np.int64)).view(1, -1, 1, 1)
+        s = int(self.t[name + ".shift"][0])
+        return floor_div_pow2(acc * mult + (1 << (s - 1)), s)
+
+    def h_s(self, z_hat, pz, py):
+        """z_hat: int64 1×N×h×w → (idx int64 1×M×4h×4w, mu_q8 int64 same)."""
+        lgz, _ = self.gain_z(pz)
+        ig = exp2_q16(int(self.t["h_s.in_log2"][0]) - lgz, self.exp2_table).view(1, -1, 1, 1)
+        a = floor_div_pow2(z_hat * ig + (1 << 15), 16).clamp(-self.A, self.A)
+        a = F.pixel_shuffle(self._int_conv(a, "h_s.0").clamp(0, self.A), 2)
+        a = F.pixel_shuffle(self._int_conv(a, "h_s.2").clamp(0, self.A), 2)
+        v = self._int_conv(a, "h_s.4")
+        mu_u, ls_u = v[:, :self.M], v[:, self.M:]
+        lgy, gy = self.gain_y(py)
+        mu = floor_div_pow2(mu_u * gy.view(1, -1, 1, 1) + (1 << 15), 16)
+        lmin = int(self.t["scales.log2_min"][0])
+        step = int(self.t["scales.log2_step"][0])
+        idx = torch.div(ls_u + lgy.view(1, -1, 1, 1) - lmin + step // 2, step, rounding_mode="floor")
+        return idx.clamp(0, self.S - 1), mu
+
+    # whole path
+    def analyse(self, x, py, pz):
+        """x: 1×3×H×W on 0..1 (H, W multiples of 64) → (ẑ, q, idx, mu_q8) all int64."""
+        _, gy = self.gain_y(py)
+        _, gz = self.gain_z(pz)
+        y = self.g_a(x)
+        z_hat = torch.round(self.h_a(y) * (gz.float() / 65536).view(1, -1, 1, 1)).long()
+        idx, mu = self.h_s(z_hat, pz, py)
+        y_g = y * (gy.float() / 65536).view(1, -1, 1, 1)
+        q = torch.round(y_g - mu.float() / 256).long()
+        return z_hat, q, idx, mu
+
+    def synthesise(self, q, mu, py):
+        _, gy = self.gain_y(py)
+        y_hat = (q.float() + mu.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
+        return self.g_s(y_hat)
+
+    def z_likelihood_bits(self, z_hat):
+        """Bits of ẑ under the stored z frequency tables (values outside a table: not counted)."""
+        off, size, freq = self.t["z.offset"], self.t["z.size"], self.t["z.freq"].astype(np.float64)
+        starts = np.concatenate([[0], np.cumsum(size)])
+        bits = 0.0
+        zh = z_hat[0].numpy()
+        for c in range(self.N):
+            f = freq[starts[c]:starts[c + 1]]
+            p = f / f.sum()
+            v = np.clip(zh[c] - off[c], 0, size[c] - 1)
+            bits -= np.log2(p[v]).sum()
+        return bits
+
+
+def pad64(x):
+    """Pad 1×3×H×W on the right/bottom by edge replication to multiples of 64."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % 64, (-w) % 64
+    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Train the hvic hyperprior model: L = D + β_y·R(y|z) + β_z·R(z) with per-sample β levels.
+
+D is MSE per pixel-channel on the 0–255 scale, R in bits per pixel. Each sample draws a
+fractional β-level position for y (uniform over the model's levels); 75% of samples use the
+same position for z, the rest an independent one, so an encoder can set β_y and β_z apart.
+The loss is normalised per sample by β_y (the λ·D + R form of CompressAI, λ = 1/β).
+
+Usage: train.py --data ../shared/data/train --out runs/main [--steps N] [--resume CKPT]
+Checkpoints every --ckpt-minutes to OUT/ckpt.pt (resumed automatically), log in OUT/log.csv.
+Runs on CUDA when available.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_CORETYPE", "Cooperlake")
+os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+
+import argparse
+import csv
+import glob
+import math
+import random
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+from hvic_model import HyperpriorModel
+
+
+def load_images(folder, limit_bytes=None):
+    files = sorted(glob.glob(os.path.join(folder, "*.png")) + glob.glob(os.path.join(folder, "*.jpg")))
+    imgs, total = [], 0
+    for f in files:
+        a = np.asarray(Image.open(f).convert("RGB"))
+        total += a.nbytes
+        if limit_bytes and total > limit_bytes:
+            break
+        imgs.append(torch.from_numpy(a.copy()).permute(2, 0, 1).contiguous())
+    return imgs
+
+
+def random_batch(imgs, batch, crop, gen):
+    out = torch.empty(batch, 3, crop, crop, dtype=torch.uint8)
+    for i in range(batch):
+        im = imgs[gen.randrange(len(imgs))]
+        _, h, w = im.shape
+        y0, x0 = gen.randrange(h - crop + 1), gen.randrange(w - crop + 1)
+        c = im[:, y0:y0 + crop, x0:x0 + crop]
+        if gen.random() < 0.5:
+            c = c.flip(2)
+        if gen.random() < 0.5:
+            c = c.flip(1)
+        out[i] = c
+    return out.float() / 255.0
+
+
+def rd_terms(model, x, pos_y, pos_z):
+    x_hat, lik_y, lik_z = model(x, pos_y, pos_z, training=True)
+    npix = x.shape[2] * x.shape[3]
+    mse = ((x_hat - x) * 255.0).pow(2).mean(dim=(1, 2, 3))
+    r_y = -torch.log2(lik_y).sum(dim=(1, 2, 3)) / npix
+    r_z = -torch.log2(lik_z).sum(dim=(1, 2, 3)) / npix
+    return mse, r_y, r_z
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/train"))
+    ap.add_argument("--out", default="runs/main")
+    ap.add_argument("--init", help="start weights from this checkpoint (e.g. exported by a previous run)")
+    ap.add_argument("--steps", type=int, default=100000)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--lr-final", type=float, default=3e-5)
+    ap.add_argument("--decay-start", type=int, default=None,
+                    help="step where cosine decay to --lr-final begins (default: 60%% of --steps)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after this wall time")
+    ap.add_argument("--data-mib", type=float, default=None, help="load at most this many MiB of images")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    os.makedirs(args.out, exist_ok=True)
+    ckpt_path = os.path.join(args.out, "ckpt.pt")
+    log_path = os.path.join(args.out, "log.csv")
+
+    model = HyperpriorModel().to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    step = 0
+    if os.path.exists(ckpt_path):
+        ck = torch.load(ckpt_path, map_location=dev)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step = ck["step"]
+        print(f"resumed {ckpt_path} at step {step}", flush=True)
+    elif args.init:
+        ck = torch.load(args.init, map_location=dev)
+        model.load_state_dict(ck["model"])
+        print(f"initialised from {args.init}", flush=True)
+
+    imgs = load_images(args.data, args.data_mib and args.data_mib * 2**20)
+    imgs = [im for im in imgs if min(im.shape[1:]) >= args.crop]
+    print(f"{len(imgs)} training images, device {dev}, threads {torch.get_num_threads()}", flush=True)
+    gen = random.Random(args.seed + step)
+    L = model.betas.numel()
+    decay_start = args.decay_start if args.decay_start is not None else int(0.6 * args.steps)
+
+    new_log = not os.path.exists(log_path)
+    logf = open(log_path, "a", newline="")
+    log = csv.writer(logf)
+    if new_log:
+        log.writerow(["step", "wall_s", "lr", "loss", "mse", "psnr", "bpp_y", "bpp_z"])
+    t_start = time.time()
+    t_ckpt = t_start
+    t_block = t_start
+    acc = np.zeros(5)
+    n_acc = 0
+
+    def save():
+        tmp = ckpt_path + ".tmp"
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step}, tmp)
+        os.replace(tmp, ckpt_path)
+
+    while step < args.steps:
+        if step >= decay_start:
+            t = (step - decay_start) / max(1, args.steps - decay_start)
+            lr = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + math.cos(math.pi * t))
+        else:
+            lr = args.lr
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x = random_batch(imgs, args.batch, args.crop, gen).to(dev)
+        pos_y = torch.rand(args.batch, device=dev) * (L - 1)
+        indep = torch.rand(args.batch, device=dev) < 0.25
+        pos_z = torch.where(indep, torch.rand(args.batch, device=dev) * (L - 1), pos_y)
+        beta_y, beta_z = model.beta_at(pos_y), model.beta_at(pos_z)
+        mse, r_y, r_z = rd_terms(model, x, pos_y, pos_z)
+        loss = ((mse + beta_y * r_y + beta_z * r_z) / beta_y).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        psnr = (10 * torch.log10(255.0 ** 2 / mse.clamp_min(1e-6))).mean()
+        acc += np.array([loss.item(), mse.mean().item(), psnr.item(), r_y.mean().item(), r_z.mean().item()])
+        n_acc += 1
+        if step % 50 == 0:
+            a = acc / n_acc
+            log.writerow([step, round(time.time() - t_start, 1), f"{lr:.3g}"] + [f"{v:.5g}" for v in a])
+            logf.flush()
+            print(f"step {step} loss {a[0]:.4f} mse {a[1]:.2f} psnr {a[2]:.2f} bpp_y {a[3]:.4f} bpp_z {a[4]:.4f}"
+                  f" lr {lr:.3g} {(time.time() - t_block) / n_acc:.2f}s/step", flush=True)
+            acc[:] = 0
+            n_acc = 0
+            t_block = time.time()
+        now = time.time()
+        if now - t_ckpt > args.ckpt_minutes * 60:
+            save()
+            t_ckpt = now
+        if args.max_minutes and now - t_start > args.max_minutes * 60:
+            break
+    save()
+    print(f"saved {ckpt_path} at step {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
