@@ -90,7 +90,8 @@ def calibrate_h_s(model, imgs, n_batches=6):
             m_in = max(m_in, z_in.abs().max().item())
             m1 = max(m1, torch.quantile(a1.flatten()[::7], 0.99999).item())
             m2 = max(m2, torch.quantile(a2.flatten()[::7], 0.99999).item())
-    return m_in, m1, m2
+    # floors keep the scales finite for a model whose hyper-latents are (nearly) all zero
+    return max(m_in, 1.0), max(m1, 1e-3), max(m2, 1e-3)
 
 
 def quantize_conv(conv, s_in, out_factor):

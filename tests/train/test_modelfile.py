@@ -1,0 +1,130 @@
+"""Tests of the model file exporter/reader and the β-gain mapping (spec/model-format.md).
+
+Run: /usr/bin/python3 -m pytest tests/train
+"""
+import math
+import os
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "train"))
+
+from export import export  # noqa: E402
+from hvic_model import HyperpriorModel  # noqa: E402
+from modelfile import (GAIN_POS_ONE, ReferenceModel, beta_to_position, exp2_q16,  # noqa: E402
+                       interp_log_gain, read_model, write_model)
+
+torch.manual_seed(0)
+
+
+@pytest.fixture(scope="module")
+def small_model_file(tmp_path_factory):
+    model = HyperpriorModel(N=16, M=24).eval()
+    with torch.no_grad():  # distinct gains per level and channel, as after training
+        model.log_gain_y.add_(0.2 * torch.randn_like(model.log_gain_y))
+        model.log_gain_z.add_(0.2 * torch.randn_like(model.log_gain_z))
+        model.h_a[4].weight.mul_(100.0)  # spread z over many integers, as after training
+    gen = torch.Generator().manual_seed(1)
+    imgs = [(torch.rand(3, 256, 320, generator=gen) * 255).byte() for _ in range(3)]
+    path = str(tmp_path_factory.mktemp("m") / "small.hvicm")
+    digest = export(model, path, "test-small", imgs)
+    return model, path, digest
+
+
+def test_write_read_round_trip_exact(tmp_path):
+    rng = np.random.default_rng(0)
+    tensors = [("a", rng.standard_normal((3, 4)).astype(np.float32)),
+               ("b", rng.standard_normal(5).astype(np.float16)),
+               ("c", rng.integers(-2**31, 2**31 - 1, (2, 3, 4), dtype=np.int64).astype(np.int32)),
+               ("d", rng.integers(-32768, 32767, 7).astype(np.int16)),
+               ("e", np.frombuffer(b"id-1", np.uint8))]
+    path = str(tmp_path / "t.hvicm")
+    digest = write_model(path, tensors)
+    back, digest2 = read_model(path)
+    assert digest == digest2
+    assert list(back) == [n for n, _ in tensors]
+    for name, arr in tensors:
+        assert back[name].dtype == arr.dtype and np.array_equal(back[name], arr)
+
+
+def test_damaged_file_rejected(small_model_file, tmp_path):
+    _, path, _ = small_model_file
+    data = bytearray(open(path, "rb").read())
+    for pos in (0, 5, len(data) - 3):
+        bad = bytearray(data)
+        bad[pos] ^= 0x10
+        p = tmp_path / "bad.hvicm"
+        p.write_bytes(bytes(bad))
+        with pytest.raises(Exception):
+            read_model(str(p))
+
+
+def test_exported_float_parts_match_model(small_model_file):
+    model, path, digest = small_model_file
+    tensors, d2 = read_model(path)
+    assert d2 == digest
+    ref = ReferenceModel(tensors)
+    x = torch.rand(1, 3, 64, 128)
+    with torch.no_grad():
+        y_m, y_r = model.g_a(x), ref.g_a(x)
+        # f16 weight storage: relative error of a few 1e-3 at most
+        assert (y_m - y_r).abs().max() <= 1e-2 * y_m.abs().max()
+        xs_m, xs_r = model.g_s(y_m), ref.g_s(y_m)
+        assert (xs_m - xs_r).abs().max() <= 1e-2 * xs_m.abs().max() + 1e-4
+
+
+def test_integer_h_s_tracks_float_h_s(small_model_file):
+    model, path, _ = small_model_file
+    ref = ReferenceModel(read_model(path)[0])
+    p = 3 * GAIN_POS_ONE
+    x = torch.rand(1, 3, 128, 128)
+    with torch.no_grad():
+        pos = torch.tensor([3.0])
+        gz = model.gains(model.log_gain_z, pos)
+        gy = model.gains(model.log_gain_y, pos)
+        z_hat = torch.round(model.h_a(model.g_a(x)) * gz)
+        mu_f, sigma_f = model.hyper_params(z_hat, gz, gy)
+        idx, mu_q8 = ref.h_s(z_hat.long(), p, p)
+    lmin = int(ref.t["scales.log2_min"][0]) / 65536
+    step = int(ref.t["scales.log2_step"][0]) / 65536
+    idx_f = ((torch.log2(sigma_f) - lmin) / step).round().clamp(0, ref.S - 1)
+    assert (idx - idx_f).abs().max() <= 1
+    assert (idx == idx_f).float().mean() > 0.95
+    assert (mu_q8.float() / 256 - mu_f).abs().max() < 0.02 * max(1.0, mu_f.abs().max().item())
+
+
+def test_integer_h_s_is_deterministic_and_exact_integers(small_model_file):
+    _, path, _ = small_model_file
+    ref = ReferenceModel(read_model(path)[0])
+    z = torch.randint(-20, 21, (1, 16, 3, 5))
+    a = ref.h_s(z, 1000, 5000)
+    b = ref.h_s(z.clone(), 1000, 5000)
+    assert all(torch.equal(u, v) and u.dtype == torch.int64 for u, v in zip(a, b))
+
+
+def test_gain_interpolation_hits_levels_and_is_exponential():
+    rng = np.random.default_rng(2)
+    G = torch.from_numpy(rng.integers(-3 * 65536, 3 * 65536, (6, 10))).long()
+    for l in range(6):
+        assert torch.equal(interp_log_gain(G, l * GAIN_POS_ONE), G[l])
+    mid = interp_log_gain(G, 2 * GAIN_POS_ONE + 2048)
+    assert torch.all((mid - (G[2] + G[3]) // 2).abs() <= 1)  # midpoint of logs = geometric mean
+    table = torch.tensor([round(2 ** (i / 1024) * 2 ** 30) for i in range(1024)], dtype=torch.int64)
+    v = torch.arange(-8 * 65536, 8 * 65536, 9973)
+    got = exp2_q16(v, table).double() / 65536
+    want = torch.pow(2.0, v.double() / 65536)
+    assert torch.all((got - want).abs() <= want * 2e-3 + 2 / 65536)
+    assert torch.all(got[1:] >= got[:-1])  # monotonic
+
+
+def test_beta_to_position_is_monotonic_and_inverts_levels():
+    betas = [555.6, 285.7, 149.3, 76.9, 40.0, 20.7, 10.7]
+    for l, b in enumerate(betas):
+        assert beta_to_position(betas, b) == l * GAIN_POS_ONE
+    pos = [beta_to_position(betas, b) for b in np.geomspace(1000, 5, 200)]
+    assert all(p2 >= p1 for p1, p2 in zip(pos, pos[1:]))
+    assert pos[0] == 0 and pos[-1] == 6 * GAIN_POS_ONE
+    assert beta_to_position(betas, math.sqrt(555.6 * 285.7)) == GAIN_POS_ONE // 2
