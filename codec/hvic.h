@@ -33,8 +33,206 @@ typedef enum hvic_status {
     HVIC_ERR_ENTROPY = -14,       /**< entropy-coded stream is malformed */
 } hvic_status;
 
-/** One-line, static, English description of a status code (never NULL). */
+/** One-line, static, English description of a status code (never NULL).
+ *  Unknown values give "unknown hvic status". */
 const char *hvic_strerror(hvic_status status);
+
+/** Library version as "MAJOR.MINOR.PATCH" (static string). */
+const char *hvic_version(void);
+
+/** Release memory returned by hvic (PNG/container buffers). NULL is allowed. */
+void hvic_free(void *p);
+
+/** CRC-32 (zlib's crc32, polynomial 0xEDB88320, as used by PNG and gzip).
+ *  Start with crc = 0; pass the previous result to continue over more data.
+ *  Works for any len (chunks internally for zlib's 32-bit length). This is
+ *  the checksum of container trailers and of model files (model digest). */
+uint32_t hvic_crc32(uint32_t crc, const void *data, size_t len);
+
+/** Read a whole file into a new buffer (*out, released with hvic_free()).
+ *  path "-" reads standard input. An empty file gives *len = 0 and a
+ *  non-NULL *out. Errors: HVIC_ERR_ARG, HVIC_ERR_IO (errno is left as set
+ *  by the failing call), HVIC_ERR_TOO_LARGE (over 4 GiB), HVIC_ERR_NOMEM. */
+hvic_status hvic_file_read(const char *path, uint8_t **out, size_t *len);
+
+/** Write data[0..len) to path, replacing it; "-" writes standard output.
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_IO (errno as set by the failing call). */
+hvic_status hvic_file_write(const char *path, const uint8_t *data, size_t len);
+
+/* ====================================================================== */
+/* Images                                                                  */
+/* ====================================================================== */
+
+/** Largest accepted width and height, in pixels (inputs and containers). */
+#define HVIC_MAX_DIM 16384u
+
+/** An 8-bit RGB image.
+ *  Pixels are interleaved R,G,B (3 bytes per pixel, no padding between the
+ *  bytes of a pixel), rows top to bottom. Row y starts at rgb + y * stride;
+ *  stride is in bytes and >= 3 * width. Images made by hvic have
+ *  stride == 3 * width, and rgb is released with hvic_image_free(). */
+typedef struct hvic_image {
+    uint32_t width;   /**< pixels, 1..HVIC_MAX_DIM */
+    uint32_t height;  /**< pixels, 1..HVIC_MAX_DIM */
+    size_t stride;    /**< bytes from the start of one row to the next */
+    uint8_t *rgb;     /**< interleaved 8-bit R,G,B samples */
+} hvic_image;
+
+/** Flags for hvic_image_read_*(). */
+enum {
+    /** Discard an alpha channel (RGBA, gray+alpha, tRNS) instead of failing
+     *  with HVIC_ERR_UNSUPPORTED. Colour samples are kept as stored (no
+     *  compositing against a background). */
+    HVIC_READ_DROP_ALPHA = 1u << 0
+};
+
+/** Input file formats, detected from magic bytes (never from the name). */
+typedef enum hvic_image_format {
+    HVIC_FORMAT_UNKNOWN = 0,
+    HVIC_FORMAT_PNG = 1,   /**< starts with 89 50 4E 47 0D 0A 1A 0A */
+    HVIC_FORMAT_JPEG = 2   /**< starts with FF D8 FF */
+} hvic_image_format;
+
+/** What the reader did to the input (optional output of hvic_image_read_*).
+ *  A caller such as the CLI prints a notice when reduced_16bit is set. */
+typedef struct hvic_read_info {
+    hvic_image_format format;
+    int source_bit_depth;   /**< bits per sample in the file (1..16) */
+    int source_channels;    /**< samples per pixel in the file, incl. alpha
+                                 (palette counts as 3, or 4 with tRNS) */
+    int reduced_16bit;      /**< 1: 16-bit samples were reduced to 8 bits
+                                 as (v * 255 + 32767) / 65535 */
+    int dropped_alpha;      /**< 1: an alpha channel was discarded */
+} hvic_read_info;
+
+/** Detect the format of a buffer from its first bytes. */
+hvic_image_format hvic_image_detect(const uint8_t *buf, size_t len);
+
+/** Allocate an image of width x height with stride 3 * width (pixels
+ *  uninitialised). Errors: HVIC_ERR_ARG (NULL img), HVIC_ERR_TOO_LARGE
+ *  (0 or > HVIC_MAX_DIM; img is left empty), HVIC_ERR_NOMEM. */
+hvic_status hvic_image_alloc(hvic_image *img, uint32_t width, uint32_t height);
+
+/** Free img->rgb and zero the struct. NULL and empty images are allowed. */
+void hvic_image_free(hvic_image *img);
+
+/** Decode a PNG or JPEG held in memory into 8-bit RGB.
+ *
+ *  PNG: 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette; interlaced or
+ *  not. Gray and palette are expanded to RGB; 16-bit samples are reduced to
+ *  8 bits as (v * 255 + 32767) / 65535. An alpha channel (RGBA, gray+alpha,
+ *  or a tRNS chunk) fails with HVIC_ERR_UNSUPPORTED unless
+ *  HVIC_READ_DROP_ALPHA is given. No gamma or colour-profile conversion.
+ *  JPEG: gray and YCbCr/RGB are converted to RGB; CMYK and YCCK fail with
+ *  HVIC_ERR_UNSUPPORTED. Any libjpeg warning about damaged data is an error.
+ *
+ *  Dimensions are checked (IHDR / SOF) before any pixel memory is
+ *  allocated. Errors: HVIC_ERR_ARG, HVIC_ERR_FORMAT (unknown magic or
+ *  malformed data), HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE (width or
+ *  height > HVIC_MAX_DIM), HVIC_ERR_CORRUPT (zero size, bad CRC, damaged
+ *  compressed data), HVIC_ERR_TRUNCATED (data ends early), HVIC_ERR_NOMEM.
+ *  On success *img owns new memory (free with hvic_image_free); on error
+ *  *img is zeroed. info may be NULL. */
+hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flags,
+                                   hvic_image *img, hvic_read_info *info);
+
+/** As hvic_image_read_memory(), reading the whole file at path first;
+ *  path "-" reads standard input. Extra error: HVIC_ERR_IO (cannot open or
+ *  read; errno is left as set by the failing call). */
+hvic_status hvic_image_read_file(const char *path, unsigned flags,
+                                 hvic_image *img, hvic_read_info *info);
+
+/** Encode img as an 8-bit RGB PNG (non-interlaced) into a new buffer.
+ *  *out is released with hvic_free(). Errors: HVIC_ERR_ARG (NULL pointers,
+ *  bad dimensions, stride < 3 * width), HVIC_ERR_NOMEM. */
+hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, size_t *len);
+
+/** Write img as an 8-bit RGB PNG to path ("-" = standard output).
+ *  Errors: as hvic_image_write_png_memory(), plus HVIC_ERR_IO. */
+hvic_status hvic_image_write_png_file(const hvic_image *img, const char *path);
+
+/* ====================================================================== */
+/* Container (.hvic files) — spec/container.md, version 1                  */
+/* ====================================================================== */
+
+#define HVIC_CONTAINER_VERSION 1
+#define HVIC_MODEL_ID_MAX 32          /**< bytes in a model identifier */
+#define HVIC_NUM_LAYERS 2             /**< latent layers: [0] = z, [1] = y */
+#define HVIC_GAIN_POS_MAX (1u << 24)  /**< largest gain position */
+#define HVIC_GAIN_POS_ONE 4096u       /**< gain position units per β level */
+#define HVIC_META_MAX (16u << 20)     /**< largest uncompressed metadata */
+#define HVIC_CONTAINER_MAX_CHUNKS 64  /**< most chunks in one file */
+
+/** One latent layer's shape and rate setting. */
+typedef struct hvic_layer_info {
+    uint16_t channels;   /**< 1..65535 */
+    uint16_t height;     /**< latent rows, 1..65535 */
+    uint16_t width;      /**< latent columns, 1..65535 */
+    float beta;          /**< the user's β for this layer (display only; finite, >= 0) */
+    uint32_t gain_pos;   /**< position between the model's β levels in units
+                              of 1/4096 level, 0..HVIC_GAIN_POS_MAX */
+} hvic_layer_info;
+
+/** Type and payload size of a chunk as stored in a file. */
+typedef struct hvic_chunk_info {
+    char type[5];        /**< 4 ASCII characters + NUL */
+    uint32_t size;       /**< payload bytes in the file (compressed size for metadata) */
+} hvic_chunk_info;
+
+/** Contents of an .hvic file (spec/container.md).
+ *
+ *  For hvic_container_write() the caller fills every field marked "in";
+ *  metadata pointers may be NULL with size 0 (chunk omitted).
+ *  hvic_container_read() fills every field. zlat/ylat then point INTO the
+ *  buffer given to the reader (valid only while that buffer is); icc/exif/
+ *  xmp point to decompressed copies owned by the struct, released by
+ *  hvic_container_free(). */
+typedef struct hvic_container {
+    uint8_t flags;                          /**< in: 0 (reserved in version 1) */
+    uint32_t width, height;                 /**< in: image pixels, 1..HVIC_MAX_DIM */
+    uint8_t channels;                       /**< in: 3 */
+    uint8_t bit_depth;                      /**< in: 8 */
+    char model_id[HVIC_MODEL_ID_MAX + 1];   /**< in: 1..32 chars of [A-Za-z0-9._-], NUL-terminated */
+    uint32_t model_digest;                  /**< in: CRC-32 of the model file bytes */
+    uint8_t num_layers;                     /**< in: HVIC_NUM_LAYERS */
+    hvic_layer_info layers[HVIC_NUM_LAYERS];/**< in: [0] = z, [1] = y */
+    const uint8_t *zlat; size_t zlat_size;  /**< in: hyper-latent z stream (ZLAT) */
+    const uint8_t *ylat; size_t ylat_size;  /**< in: latent y stream (YLAT) */
+    const uint8_t *icc;  size_t icc_size;   /**< in: ICC profile, uncompressed (ICCP) */
+    const uint8_t *exif; size_t exif_size;  /**< in: Exif, uncompressed (EXIF) */
+    const uint8_t *xmp;  size_t xmp_size;   /**< in: XMP packet, uncompressed (XMP_) */
+
+    /* Filled by the reader only. */
+    size_t file_size;                       /**< total bytes of the file */
+    uint16_t num_chunks;                    /**< chunks in the file, incl. skipped ones */
+    hvic_chunk_info chunks[HVIC_CONTAINER_MAX_CHUNKS]; /**< in file order */
+    void *owned_[3];                        /**< private: decompressed metadata */
+} hvic_container;
+
+/** Serialise c into a new buffer (*out, *len), released with hvic_free().
+ *  Chunks are written in the order ZLAT, YLAT, ICCP, EXIF, XMP_; metadata
+ *  is zstd-compressed. Output is deterministic for equal input.
+ *  Errors: HVIC_ERR_ARG (any field out of the ranges in spec/container.md),
+ *  HVIC_ERR_TOO_LARGE (dimensions, metadata or total size), HVIC_ERR_NOMEM. */
+hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t *len);
+
+/** Parse and validate a complete .hvic file held in buf[0..len).
+ *  Checks, in order: magic (HVIC_ERR_BAD_MAGIC), version
+ *  (HVIC_ERR_BAD_VERSION), minimum length (HVIC_ERR_TRUNCATED), trailer
+ *  CRC-32 (HVIC_ERR_CRC), then every header field and chunk: fields or
+ *  chunks extending past the data (HVIC_ERR_TRUNCATED), dimensions over
+ *  HVIC_MAX_DIM (HVIC_ERR_TOO_LARGE), invalid values, zeros, duplicate or
+ *  missing required chunks, trailing bytes (HVIC_ERR_CORRUPT), non-zero
+ *  flags, other channel counts or bit depths, unknown critical chunks
+ *  (HVIC_ERR_UNSUPPORTED), bad metadata compression (HVIC_ERR_CORRUPT,
+ *  or HVIC_ERR_TOO_LARGE over HVIC_META_MAX), HVIC_ERR_NOMEM.
+ *  On success call hvic_container_free(c) when done; on error *c holds no
+ *  memory (freeing it is harmless). */
+hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *c);
+
+/** Release the metadata copies owned by c (after hvic_container_read) and
+ *  clear the metadata pointers. Other fields are kept. NULL is allowed. */
+void hvic_container_free(hvic_container *c);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,74 @@
+#!/bin/sh
+# CLI behaviour: help/version, `info` output, one-line errors naming the file.
+# Usage: cli_test.sh HVIC_BINARY TESTIMAGES_DIR SAMPLE.hvic WORKDIR
+set -u
+HVIC=$1 IMAGES=$2 SAMPLE=$3 WORK=$4
+mkdir -p "$WORK"
+OUT=$WORK/cli.out ERR=$WORK/cli.err
+passed=0 failed=0
+
+ok()   { passed=$((passed + 1)); echo "ok      $1"; }
+fail() { failed=$((failed + 1)); echo "FAILED  $1"; echo "--- stdout"; cat "$OUT"; echo "--- stderr"; cat "$ERR"; }
+
+# run NAME EXPECTED_STATUS ARGS...  (stdin from /dev/null unless redirected by caller)
+run() {
+    name=$1 want=$2
+    shift 2
+    "$HVIC" "$@" >"$OUT" 2>"$ERR"
+    status=$?
+    if [ "$want" = nonzero ]; then [ $status -ne 0 ]; else [ $status -eq "$want" ]; fi
+}
+
+# One line on stderr, "hvic: FILE: ...", nothing on stdout.
+one_line_error() {
+    [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "^hvic: $1: ." "$ERR" && [ ! -s "$OUT" ]
+}
+
+run help 0 --help && grep -q '^  info FILE.hvic' "$OUT" && ! grep -qiE 'encode|decode' "$OUT" \
+    && ok help || fail help
+run help_short 0 -h && grep -q 'Usage: hvic' "$OUT" && ok help_short || fail help_short
+run version 0 --version && grep -qE '^hvic [0-9]+\.[0-9]+\.[0-9]+$' "$OUT" && ok version || fail version
+run no_args 2 && grep -q 'Usage' "$ERR" && ok no_args || fail no_args
+run unknown_command 2 frobnicate && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q 'frobnicate' "$ERR" \
+    && ok unknown_command || fail unknown_command
+run info_no_file 2 info && [ "$(wc -l <"$ERR")" -eq 1 ] && ok info_no_file || fail info_no_file
+
+run info_sample 0 info "$SAMPLE" \
+    && grep -q '^dimensions:  64 x 48, 3 channels, 8 bits$' "$OUT" \
+    && grep -q '^model:       sample-model.v1 (digest 0badf00d)$' "$OUT" \
+    && grep -q '^layer z: .*192 x 1 x 1.*beta 0.25, gain position 8192 (2.0000 levels)' "$OUT" \
+    && grep -q '^layer y: .*320 x 4 x 3.*beta 0.0125, gain position 6144 (1.5000 levels)' "$OUT" \
+    && grep -qE '^  ZLAT +40 bytes$' "$OUT" && grep -qE '^  YLAT +600 bytes$' "$OUT" \
+    && grep -qE '^  ICCP +[0-9]+ bytes \(zstd; 3000 bytes uncompressed\)$' "$OUT" \
+    && [ ! -s "$ERR" ] \
+    && ok info_sample || fail info_sample
+
+# bpp = file bytes * 8 / (64*48)
+size=$(wc -c <"$SAMPLE")
+bpp=$(awk -v s="$size" 'BEGIN { printf "%.4f", s * 8 / (64 * 48) }')
+grep -q "^bpp:         $bpp " "$OUT" && grep -q "^size:        $size bytes$" "$OUT" \
+    && ok info_bpp || fail info_bpp
+
+"$HVIC" info - <"$SAMPLE" >"$OUT" 2>"$ERR" && grep -q '^file:        -$' "$OUT" \
+    && ok info_stdin || fail info_stdin
+
+run info_png 1 info "$IMAGES/rgb8.png" && one_line_error "$IMAGES/rgb8.png" \
+    && grep -q 'not an hvic file' "$ERR" && ok info_not_hvic || fail info_not_hvic
+
+run info_missing 1 info "$WORK/no such file.hvic" && one_line_error "$WORK/no such file.hvic" \
+    && grep -q 'No such file' "$ERR" && ok info_missing || fail info_missing
+
+# Damaged copy: one flipped byte in the middle.
+DAMAGED=$WORK/damaged.hvic
+cp "$SAMPLE" "$DAMAGED"
+printf '\377' | dd of="$DAMAGED" bs=1 seek=100 conv=notrunc 2>/dev/null
+run info_damaged 1 info "$DAMAGED" && one_line_error "$DAMAGED" && grep -q 'checksum' "$ERR" \
+    && ok info_damaged || fail info_damaged
+
+# Truncated copy.
+TRUNC=$WORK/truncated.hvic
+head -c 30 "$SAMPLE" >"$TRUNC"
+run info_truncated 1 info "$TRUNC" && one_line_error "$TRUNC" && ok info_truncated || fail info_truncated
+
+echo "cli_test: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

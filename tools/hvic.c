@@ -1,0 +1,128 @@
+/* hvic command-line tool.
+ *
+ * Errors are reported as one line on stderr, "hvic: FILE: problem", and the
+ * exit status is non-zero (1 for runtime errors, 2 for usage errors). */
+#include "hvic.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+
+/* Print "hvic: FILE: problem" for a failed hvic call. */
+static int fail(const char *file, hvic_status st)
+{
+    const char *problem = hvic_strerror(st);
+    if (st == HVIC_ERR_IO && errno != 0) problem = strerror(errno);
+    fprintf(stderr, "hvic: %s: %s\n", file, problem);
+    return EXIT_FAILURE;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}
+
+/* ---------------------------------------------------------------- info */
+
+static int cmd_info(int argc, char **argv)
+{
+    if (argc != 1) return usage_error("info takes exactly one FILE.hvic", NULL);
+    const char *path = argv[0];
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    errno = 0;
+    hvic_status st = hvic_file_read(path, &buf, &len);
+    if (st != HVIC_OK) return fail(path, st);
+
+    hvic_container c;
+    st = hvic_container_read(buf, len, &c);
+    if (st != HVIC_OK) {
+        hvic_free(buf);
+        return fail(path, st);
+    }
+
+    static const char *const layer_names[HVIC_NUM_LAYERS] = {"z", "y"};
+    double pixels = (double)c.width * c.height;
+    printf("file:        %s\n", path);
+    printf("size:        %zu bytes\n", c.file_size);
+    printf("dimensions:  %u x %u, %u channels, %u bits\n", (unsigned)c.width,
+           (unsigned)c.height, (unsigned)c.channels, (unsigned)c.bit_depth);
+    printf("model:       %s (digest %08x)\n", c.model_id, (unsigned)c.model_digest);
+    for (int i = 0; i < HVIC_NUM_LAYERS; i++) {
+        const hvic_layer_info *l = &c.layers[i];
+        printf("layer %s:     %u x %u x %u (channels x height x width), beta %g, "
+               "gain position %u (%.4f levels)\n",
+               layer_names[i], (unsigned)l->channels, (unsigned)l->height,
+               (unsigned)l->width, (double)l->beta, (unsigned)l->gain_pos,
+               l->gain_pos / (double)HVIC_GAIN_POS_ONE);
+    }
+    printf("chunks:      %u\n", (unsigned)c.num_chunks);
+    for (unsigned k = 0; k < c.num_chunks; k++) {
+        const hvic_chunk_info *ci = &c.chunks[k];
+        size_t raw = 0;
+        if (strcmp(ci->type, "ICCP") == 0) raw = c.icc_size;
+        else if (strcmp(ci->type, "EXIF") == 0) raw = c.exif_size;
+        else if (strcmp(ci->type, "XMP_") == 0) raw = c.xmp_size;
+        printf("  %s  %10u bytes", ci->type, (unsigned)ci->size);
+        if (raw) printf(" (zstd; %zu bytes uncompressed)", raw);
+        else if (ci->type[0] >= 'a' && ci->type[0] <= 'z') printf(" (unknown, skipped)");
+        printf("\n");
+    }
+    printf("bpp:         %.4f (file bytes x 8 / pixels)\n", (double)c.file_size * 8.0 / pixels);
+
+    hvic_container_free(&c);
+    hvic_free(buf);
+    if (fflush(stdout) != 0) return fail("<stdout>", HVIC_ERR_IO);
+    return EXIT_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- main */
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv: arguments after the name */
+    const char *args, *help;
+} command;
+
+/* Subcommands. `encode` and `decode` are added here by the codec issue;
+ * --help lists exactly this table. */
+static const command commands[] = {
+    {"info", cmd_info, "FILE.hvic",
+     "print dimensions, model, per-layer beta, chunk sizes and bits per pixel"},
+};
+#define NUM_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "hvic %s - learned lossy image codec\n\n", hvic_version());
+    fprintf(f, "Usage: hvic COMMAND [ARGS]\n\nCommands:\n");
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
+        fprintf(f, "  %s %-12s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(f, "\nOptions:\n"
+           "  -h, --help     show this help and exit\n"
+           "  -V, --version  show the version and exit\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        print_help(stdout);
+        return EXIT_SUCCESS;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("hvic %s\n", hvic_version());
+        return EXIT_SUCCESS;
+    }
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
+        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+    return usage_error("unknown command", cmd);
+}
