@@ -1,8 +1,10 @@
 /* Image I/O: PNG/JPEG reading over the fixtures in testimages/ (made by
  * tools/make_fixtures.py; pixel values mirrored here), rejection of damaged
  * and oversized inputs, PNG write/read round trip. */
+#define _POSIX_C_SOURCE 200809L /* dup, dup2 for the stdin/stdout test */
 #include "test_util.h"
 
+#include <unistd.h>
 #include <zlib.h>
 
 #ifndef HVIC_TESTIMAGES_DIR
@@ -453,6 +455,43 @@ static void test_png_write_roundtrip(void)
     free(src.rgb);
 }
 
+/* "-" means standard input for reading and standard output for writing. */
+static void test_stdin_stdout(void)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/stdout.png", HVIC_TEST_TMPDIR);
+    hvic_image img;
+    CHECK_ST(read_fx("rgb8.png", 0, &img, NULL), HVIC_OK);
+
+    /* Write to stdout, redirected to a file. */
+    fflush(stdout);
+    int saved_out = dup(1);
+    CHECK(freopen(path, "wb", stdout) != NULL);
+    hvic_status st = hvic_image_write_png_file(&img, "-");
+    fflush(stdout);
+    dup2(saved_out, 1);
+    close(saved_out);
+    clearerr(stdout);
+    CHECK_ST(st, HVIC_OK);
+
+    /* Read it back from stdin. */
+    int saved_in = dup(0);
+    CHECK(freopen(path, "rb", stdin) != NULL);
+    hvic_image back;
+    hvic_read_info info;
+    st = hvic_image_read_file("-", 0, &back, &info);
+    dup2(saved_in, 0);
+    close(saved_in);
+    clearerr(stdin);
+    CHECK_ST(st, HVIC_OK);
+    CHECK(info.format == HVIC_FORMAT_PNG);
+    CHECK(back.width == 3 && back.height == 2 && back.rgb &&
+          memcmp(back.rgb, img.rgb, img.stride * img.height) == 0);
+    hvic_image_free(&back);
+    hvic_image_free(&img);
+    remove(path);
+}
+
 int main(void)
 {
     RUN(test_png_gray8);
@@ -473,5 +512,6 @@ int main(void)
     RUN(test_unknown_format);
     RUN(test_bad_arguments);
     RUN(test_png_write_roundtrip);
+    RUN(test_stdin_stdout);
     return test_summary("test_image_io");
 }

@@ -18,7 +18,10 @@ PACKAGES=(
 )
 
 installed() {
-    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed$'
+    local status
+    # Capture first: piping into `grep -q` could SIGPIPE dpkg under pipefail.
+    status=$(dpkg -s "$1" 2>/dev/null) || return 1
+    grep -qx 'Status: install ok installed' <<<"$status"
 }
 
 missing=()
