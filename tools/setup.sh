@@ -5,6 +5,10 @@
 # runs only then), as root or through sudo. When everything is installed
 # and built already, this is a quick no-op (an incremental build).
 #
+# With --tests it also installs what the test suite needs beyond the build:
+# Debian's Python 3 with PyTorch, NumPy, PIL, zstandard, pytest, SciPy and
+# matplotlib (the Python reference of the model and the metrics).
+#
 # Environment: HVIC_JOBS (parallel build jobs, default 2).
 set -euo pipefail
 
@@ -16,6 +20,10 @@ PACKAGES=(
     clang libclang-rt-14-dev
     libpng-dev libjpeg62-turbo-dev libzstd-dev zlib1g-dev libopenblas-dev
 )
+if [ "${1:-}" = "--tests" ]; then
+    PACKAGES+=(python3 python3-torch python3-numpy python3-pil python3-zstandard
+               python3-pytest python3-scipy python3-matplotlib)
+fi
 
 installed() {
     local status

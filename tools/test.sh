@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 JOBS=${HVIC_JOBS:-2}
 
-bash tools/setup.sh
+bash tools/setup.sh --tests
 
 echo "== tests: build/ (Release)"
 ctest --test-dir build --output-on-failure -j "$JOBS"
