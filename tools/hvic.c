@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef HVIC_WITH_RD
+#include "rd.h" /* hvic rd, hvic bdrate (tools/rd) */
+#endif
+
 #define EXIT_USAGE 2
 
 /* Print "hvic: FILE: problem" for a failed hvic call. */
@@ -93,6 +97,12 @@ typedef struct command {
 static const command commands[] = {
     {"info", cmd_info, "FILE.hvic",
      "print dimensions, model, per-layer beta, chunk sizes and bits per pixel"},
+#ifdef HVIC_WITH_RD
+    {"rd", hvic_cmd_rd, "DIR|FILES...",
+     "RD sweep of hvic and JPEG: CSV, JSON, BD-rate (see tools/rd/rd.h)"},
+    {"bdrate", hvic_cmd_bdrate, "A.json B.json",
+     "BD-rate of B against anchor A (CompressAI-format JSON)"},
+#endif
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
 
