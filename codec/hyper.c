@@ -1,0 +1,192 @@
+/* Integer hyper path, spec/model-format.md §3.2-3.3.
+ *
+ * The 3x3 integer convolutions of h_s are evaluated as nine cblas_dgemm
+ * calls on integer-valued doubles (one per tap, on shifted views of a
+ * zero-bordered input). This is exact: every product and every partial sum
+ * is an integer of magnitude below 2^31 (the loader verifies the exporter's
+ * bound |bias| + sum|w|*A < 2^31), far below 2^53, so any summation order,
+ * FMA, thread count or BLAS kernel gives the same integers. */
+#include "hyper.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "model.h"
+#include "nn.h"
+
+int64_t hv_exp2_q16(int64_t v, const int32_t *table)
+{
+    int64_t k = hv_floor_div_pow2(v, 16);
+    int64_t i = (v - k * 65536) >> 6; /* 0 <= v - k*2^16 < 2^16: non-negative */
+    int64_t t = table[i];
+    if (k >= 14) return t << (k - 14);
+    if (14 - k > 62) return 0;
+    int s = (int)(14 - k);
+    return hv_floor_div_pow2(t + ((int64_t)1 << (s - 1)), s);
+}
+
+void hv_interp_log_gain(const int32_t *G, int L, int C, uint32_t p, int64_t *lg)
+{
+    int64_t l = p >> 12;
+    if (l > L - 2) l = L - 2;
+    int64_t f = (int64_t)p - 4096 * l;
+    const int32_t *g0 = G + (size_t)l * C, *g1 = g0 + C;
+    for (int c = 0; c < C; c++) lg[c] = g0[c] + hv_floor_div_pow2(((int64_t)g1[c] - g0[c]) * f, 12);
+}
+
+uint32_t hv_max_gain_pos(const hvic_model *m)
+{
+    return (uint32_t)(m->L - 1) * 4096u;
+}
+
+hvic_status hv_layer_gains(const hvic_model *m, int which, uint32_t p, int64_t *lg, int64_t *g)
+{
+    if (p > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    int C = which ? m->M : m->N;
+    hv_interp_log_gain(which ? m->gain_y_log2 : m->gain_z_log2, m->L, C, p, lg);
+    if (g)
+        for (int c = 0; c < C; c++) g[c] = hv_exp2_q16(lg[c], m->exp2_table);
+    return HVIC_OK;
+}
+
+/* Rows of one block: keeps the double buffers near 16 MB for any image. */
+static int block_rows(int H, int W, int cmax)
+{
+    long r = (2L << 20) / ((long)(W + 2) * cmax);
+    if (r < 1) r = 1;
+    return r > H ? H : (int)r;
+}
+
+/* One integer layer: v = floor_div((bias + W*a) * mult + 2^(s-1), 2^s),
+ * a: cin x H x W, v: cout x H x W (int64). Returns 0 on allocation failure. */
+static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int64_t *v)
+{
+    const int Wp = W + 2, cin = c->cin, cout = c->cout;
+    const int R = block_rows(H, W, cin > cout ? cin : cout);
+    const size_t plane = (size_t)(R + 2) * Wp;
+    double *xp = malloc((cin * plane + 2) * sizeof *xp);
+    double *acc = malloc((size_t)cout * R * Wp * sizeof *acc);
+    if (!xp || !acc) {
+        free(xp);
+        free(acc);
+        return 0;
+    }
+    for (int y0 = 0; y0 < H; y0 += R) {
+        int rows = H - y0 < R ? H - y0 : R;
+        /* zero-bordered input rows y0-1 .. y0+rows */
+        memset(xp, 0, (cin * plane + 2) * sizeof *xp);
+        for (int i = 0; i < cin; i++)
+            for (int r = -1; r <= rows; r++) {
+                int y = y0 + r;
+                if (y < 0 || y >= H) continue;
+                const int32_t *src = a + ((size_t)i * H + y) * W;
+                double *dst = xp + i * plane + (size_t)(r + 1) * Wp + 1;
+                for (int x = 0; x < W; x++) dst[x] = src[x];
+            }
+        const int n = rows * Wp;
+        for (int t = 0; t < 9; t++) {
+            int ky = t / 3, kx = t % 3;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, n, cin, 1.0,
+                        c->wtap + (size_t)t * cout * cin, cin, xp + ky * Wp + kx, (int)plane,
+                        t ? 1.0 : 0.0, acc, n);
+        }
+        for (int o = 0; o < cout; o++) {
+            const int64_t b = c->bias[o], mlt = c->mult[o], rnd = (int64_t)1 << (c->shift - 1);
+            for (int r = 0; r < rows; r++) {
+                const double *src = acc + (size_t)o * n + (size_t)r * Wp;
+                int64_t *dst = v + ((size_t)o * H + y0 + r) * W;
+                for (int x = 0; x < W; x++) {
+                    int64_t s = (int64_t)src[x] + b; /* src is an exact integer */
+                    dst[x] = hv_floor_div_pow2(s * mlt + rnd, c->shift);
+                }
+            }
+        }
+    }
+    free(xp);
+    free(acc);
+    return 1;
+}
+
+/* a = clamp(v, 0, A) followed by pixel shuffle x2: v is (4C) x H x W,
+ * out is C x 2H x 2W. */
+static void relu_shuffle(const int64_t *v, int C, int H, int W, int64_t A, int32_t *out)
+{
+    for (int c = 0; c < C; c++)
+        for (int ab = 0; ab < 4; ab++) {
+            int a = ab >> 1, b = ab & 1;
+            const int64_t *src = v + (size_t)(4 * c + ab) * H * W;
+            for (int i = 0; i < H; i++)
+                for (int j = 0; j < W; j++) {
+                    int64_t x = src[(size_t)i * W + j];
+                    x = x < 0 ? 0 : x > A ? A : x;
+                    out[((size_t)c * 2 * H + 2 * i + a) * 2 * W + 2 * j + b] = (int32_t)x;
+                }
+        }
+}
+
+hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
+                               uint32_t pz, uint32_t py, int32_t *idx, int32_t *mu_q8)
+{
+    if (!m || !zhat || !idx || !mu_q8 || zh < 1 || zw < 1) return HVIC_ERR_ARG;
+    if (pz > hv_max_gain_pos(m) || py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    const int N = m->N, M = m->M, C1 = 3 * M / 2;
+    const int64_t A = m->hs_act_max;
+    const size_t pz_n = (size_t)zh * zw;
+    hvic_status st = HVIC_ERR_NOMEM;
+
+    int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
+    int64_t *gy = malloc((size_t)M * sizeof *gy);
+    int32_t *a0 = malloc((size_t)N * pz_n * sizeof *a0);
+    int32_t *a1 = malloc((size_t)N * 4 * pz_n * sizeof *a1);
+    int32_t *a2 = malloc((size_t)C1 * 16 * pz_n * sizeof *a2);
+    size_t vmax = (size_t)4 * N * pz_n;
+    if ((size_t)4 * C1 * 4 * pz_n > vmax) vmax = (size_t)4 * C1 * 4 * pz_n;
+    if ((size_t)2 * M * 16 * pz_n > vmax) vmax = (size_t)2 * M * 16 * pz_n;
+    int64_t *v = malloc(vmax * sizeof *v);
+    if (!lgz || !lgy || !gy || !a0 || !a1 || !a2 || !v) goto done;
+
+    hv_layer_gains(m, 0, pz, lgz, NULL);
+    hv_layer_gains(m, 1, py, lgy, gy);
+
+    /* a0 = clamp(floor_div(zhat * IG + 2^15, 2^16), -A, A); zhat is any
+     * int32 and IG < 2^46, so the product is formed in 128 bits. */
+    for (int c = 0; c < N; c++) {
+        int64_t ig = hv_exp2_q16(m->hs_in_log2 - lgz[c], m->exp2_table);
+        for (size_t i = 0; i < pz_n; i++) {
+            __int128 p = (__int128)zhat[c * pz_n + i] * ig + 32768;
+            __int128 q = p / 65536; /* truncates; make it a floor */
+            if (p % 65536 != 0 && p < 0) q -= 1;
+            a0[c * pz_n + i] = (int32_t)(q < -A ? -A : q > A ? A : q);
+        }
+    }
+    if (!int_conv(&m->h_s[0], a0, zh, zw, v)) goto done;
+    relu_shuffle(v, N, zh, zw, A, a1);
+    if (!int_conv(&m->h_s[1], a1, 2 * zh, 2 * zw, v)) goto done;
+    relu_shuffle(v, C1, 2 * zh, 2 * zw, A, a2);
+    if (!int_conv(&m->h_s[2], a2, 4 * zh, 4 * zw, v)) goto done;
+
+    const size_t py_n = 16 * pz_n;
+    const int64_t lmin = m->log2_min, step = m->log2_step, half = hv_floor_div(step, 2);
+    for (int c = 0; c < M; c++) {
+        const int64_t *mu = v + (size_t)c * py_n, *ls = v + (size_t)(M + c) * py_n;
+        for (size_t i = 0; i < py_n; i++) {
+            /* |mu'| * gy < 2^46 (checked at load) */
+            mu_q8[c * py_n + i] = (int32_t)hv_floor_div_pow2(mu[i] * gy[c] + 32768, 16);
+            int64_t k = hv_floor_div(ls[i] + lgy[c] - lmin + half, step);
+            idx[c * py_n + i] = (int32_t)(k < 0 ? 0 : k > m->S - 1 ? m->S - 1 : k);
+        }
+    }
+    st = HVIC_OK;
+done:
+    free(lgz);
+    free(lgy);
+    free(gy);
+    free(a0);
+    free(a1);
+    free(a2);
+    free(v);
+    return st;
+}

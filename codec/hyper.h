@@ -1,0 +1,51 @@
+/* Integer hyper path (spec/model-format.md §3.2-3.3): gain interpolation,
+ * exp2_q16, the integer hyper-synthesis h_s, scale indices and fixed-point
+ * means. Everything here is exact integer arithmetic: encoder and decoder
+ * get identical results on every platform. Internal header. */
+#ifndef HVIC_HYPER_H
+#define HVIC_HYPER_H
+
+#include <stdint.h>
+
+#include "hvic.h"
+
+typedef struct hvic_model hvic_model;
+
+/** floor(a / 2^s) for 0 <= s <= 62 (a real floor for negative a). */
+static inline int64_t hv_floor_div_pow2(int64_t a, int s)
+{
+    int64_t d = (int64_t)1 << s, q = a / d;
+    return (a % d != 0 && a < 0) ? q - 1 : q;
+}
+
+/** floor(a / b) for b > 0. */
+static inline int64_t hv_floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/** 2^(v/65536) in Q16 with the model's table (spec §3.2, exp2_q16).
+ *  Requires floor(v / 2^16) <= 45 (the loader bounds every argument). */
+int64_t hv_exp2_q16(int64_t v, const int32_t *table);
+
+/** Interpolated log2 gains (Q16) of the C channels of G [L][C] at gain
+ *  position p (0 <= p <= (L-1)*4096), spec §3.2. */
+void hv_interp_log_gain(const int32_t *G, int L, int C, uint32_t p, int64_t *lg);
+
+/** Largest valid gain position of model m: (L-1) * 4096. */
+uint32_t hv_max_gain_pos(const hvic_model *m);
+
+/** Per-channel gains of one latent layer: lg (Q16 log2) and gain_q16.
+ *  which: 0 = z (N channels), 1 = y (M channels). lg/g hold C entries.
+ *  Errors: HVIC_ERR_ARG (p beyond hv_max_gain_pos). */
+hvic_status hv_layer_gains(const hvic_model *m, int which, uint32_t p, int64_t *lg, int64_t *g);
+
+/** Integer hyper-synthesis (spec §3.3).
+ *  zhat: N x zh x zw gained hyper-latent integers; pz, py: gain positions.
+ *  idx, mu_q8: M x (4 zh) x (4 zw) outputs: scale index (0..S-1) and mean of
+ *  the gained y in Q8. Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
+hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
+                               uint32_t pz, uint32_t py, int32_t *idx, int32_t *mu_q8);
+
+#endif

@@ -1,0 +1,103 @@
+/* hvic model (spec/model-format.md): in-memory form of a verified .hvicm file.
+ *
+ * Internal header. The public API (hvic_model_load, getters) is in hvic.h;
+ * struct hvic_model is defined here for the codec's own modules. A loaded
+ * model is read-only, so one model may be shared by several threads. */
+#ifndef HVIC_MODEL_H
+#define HVIC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvic.h"
+#include "cdf.h"
+
+typedef struct hvic_model hvic_model;
+
+/* Largest payload a version-1 reader accepts (spec §1). */
+#define HVIC_MODEL_MAX_PAYLOAD (256u << 20)
+#define HVIC_MODEL_VERSION 1u
+#define HVIC_EXP2_TABLE_SIZE 1024
+
+/* Bounds the loader enforces on the log2 gains (Q16) so that every value
+ * of the integer hyper path stays inside int64 (see model.c, check_bounds). */
+#define HVIC_LOG2_GAIN_MIN (-8 * 65536)
+#define HVIC_LOG2_GAIN_MAX (16 * 65536)
+
+/* Register-tile height of the deterministic float convolution (nn.c): packed
+ * weights are laid out [ceil(cout / HV_MR)][K][HV_MR]. */
+#define HV_MR 8
+
+/** A float convolution (weights [cout][cin][k][k], zero padding k/2). */
+typedef struct hv_conv {
+    int cout, cin, k, stride;
+    const float *w;      /* [cout][cin*k*k] row-major, as in the file */
+    const float *b;      /* [cout] */
+    const float *wpack;  /* NULL, or packed for nn.c's deterministic kernel */
+    const float *wtap;   /* NULL, or [k*k][cout][cin] for nn.c's BLAS path */
+} hv_conv;
+
+/** GDN/IGDN parameters: norm_i = beta_i + sum_j gamma_ij x_j^2. */
+typedef struct hv_gdn {
+    int c;
+    hv_conv conv;        /* 1x1 convolution: w = gamma, b = beta */
+} hv_gdn;
+
+/** One integer layer of h_s (spec §3.3). */
+typedef struct hv_iconv {
+    int cout, cin;
+    const int16_t *w;    /* [cout][cin][3][3] */
+    const double *wtap;  /* [9][cout][cin], the weights as doubles (exact) */
+    const int32_t *bias, *mult;
+    int shift;
+} hv_iconv;
+
+struct hvic_model {
+    int N, M, L, S;
+    char id[HVIC_MODEL_ID_MAX + 1];
+    uint32_t digest;                 /* CRC-32 of the whole file */
+    const float *betas;              /* [L], decreasing */
+    const int32_t *gain_y_log2;      /* [L][M], Q16 */
+    const int32_t *gain_z_log2;      /* [L][N], Q16 */
+    const int32_t *exp2_table;       /* [1024], Q30 */
+    int32_t log2_min, log2_step;     /* scales, Q16 */
+    const float *sigma;              /* [S] */
+    const int32_t *z_offset, *z_size;/* [N] */
+    const int32_t *z_freq;           /* [sum z_size] */
+
+    hv_conv g_a[4];                  /* g_a.0, .2, .4, .6 */
+    hv_gdn g_a_gdn[3];               /* g_a.1, .3, .5 */
+    hv_conv h_a[3];                  /* h_a.0, .2, .4 */
+    hv_conv g_s[4];                  /* g_s.0, .2, .4, .6 */
+    hv_gdn g_s_igdn[3];              /* g_s.1, .3, .5 */
+
+    int32_t hs_in_log2, hs_act_max;
+    hv_iconv h_s[3];                 /* h_s.0, .2, .4 */
+
+    hvic_cdf_table y_cdfs;           /* S Gaussian CDFs, index = scale index */
+    hvic_cdf *z_cdfs;                /* N CDFs of the z channels */
+
+    void **blocks;                   /* every allocation, freed together */
+    size_t nblocks, cap_blocks;
+};
+
+/** Parse and verify a model held in memory (the whole file's bytes).
+ *  On success *out is a new model (free with hvic_model_free).
+ *  Errors: HVIC_ERR_MODEL (damaged or foreign), HVIC_ERR_BAD_VERSION,
+ *  HVIC_ERR_NOMEM, HVIC_ERR_ARG. */
+hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out);
+
+/* Public (declared in hvic.h once the codec API lands there). */
+hvic_status hvic_model_load(const char *path, hvic_model **out);
+hvic_status hvic_model_load_default(hvic_model **out);
+const char *hvic_model_default_path(void);
+void hvic_model_free(hvic_model *m);
+const char *hvic_model_id(const hvic_model *m);
+uint32_t hvic_model_digest(const hvic_model *m);
+int hvic_model_levels(const hvic_model *m);
+float hvic_model_beta(const hvic_model *m, int level);
+
+/** IEEE binary16 -> binary32, exact (integer bit manipulation). */
+float hv_f16_to_f32(uint16_t h);
+
+#endif

@@ -1,0 +1,399 @@
+/* Float layers: deterministic encoder convolution, BLAS decoder convolution,
+ * GDN/IGDN, pixel shuffle, padding. See nn.h for the determinism rules.
+ * This file must be compiled with -ffp-contract=off and without fast-math. */
+#define _POSIX_C_SOURCE 200809L
+#include "nn.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#if defined(__FAST_MATH__)
+#error "nn.c must not be compiled with -ffast-math"
+#endif
+
+void *hv_aligned_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 1) != 0) return NULL;
+    return p;
+}
+
+void hv_aligned_free(void *p)
+{
+    free(p);
+}
+
+void hv_pack_weights(const float *w, int cout, int K, float *wp)
+{
+    int mt = (cout + HV_MR - 1) / HV_MR;
+    for (int t = 0; t < mt; t++)
+        for (int k = 0; k < K; k++)
+            for (int r = 0; r < HV_MR; r++) {
+                int o = t * HV_MR + r;
+                wp[((size_t)t * K + k) * HV_MR + r] = o < cout ? w[(size_t)o * K + k] : 0.0f;
+            }
+}
+
+/* ---------------------------------------------------------------- kernels */
+
+/* c[m][0..VW) (+)= sum_k a[k][m] * b[k][0..VW) for m < HV_MR, k in order.
+ * a: kc x HV_MR packed weights, b: kc x VW packed inputs, c: row stride ldc.
+ * Each lane's arithmetic is acc = acc + (a * b) with two roundings, the
+ * same at every vector width. */
+#define HV_DEFINE_KERNEL(NAME, ATTR, VW)                                                 \
+    ATTR static void NAME(int kc, const float *restrict a, const float *restrict b,      \
+                          float *restrict c, size_t ldc, int first)                      \
+    {                                                                                    \
+        typedef float vt __attribute__((vector_size((VW)*4)));                           \
+        vt acc[HV_MR];                                                                   \
+        for (int m = 0; m < HV_MR; m++) {                                                \
+            if (first) acc[m] = (vt){0};                                                 \
+            else memcpy(&acc[m], c + m * ldc, sizeof(vt));                               \
+        }                                                                                \
+        for (int k = 0; k < kc; k++) {                                                   \
+            vt bv;                                                                       \
+            memcpy(&bv, b + (size_t)k * (VW), sizeof bv);                                \
+            const float *ak = a + (size_t)k * HV_MR;                                     \
+            for (int m = 0; m < HV_MR; m++) {                                            \
+                vt prod = bv * ak[m];                                                    \
+                acc[m] = acc[m] + prod;                                                  \
+            }                                                                            \
+        }                                                                                \
+        for (int m = 0; m < HV_MR; m++) memcpy(c + m * ldc, &acc[m], sizeof(vt));        \
+    }
+
+typedef void (*det_kernel)(int, const float *, const float *, float *, size_t, int);
+
+HV_DEFINE_KERNEL(kernel_generic, , 4)
+#if defined(__x86_64__) || defined(__i386__)
+HV_DEFINE_KERNEL(kernel_avx2, __attribute__((target("avx2"))), 8)
+HV_DEFINE_KERNEL(kernel_avx512, __attribute__((target("avx512f"))), 16)
+#endif
+
+typedef struct kernel_choice {
+    det_kernel fn;
+    int vw;
+    const char *name;
+} kernel_choice;
+
+static kernel_choice chosen;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+
+static void choose_kernel(void)
+{
+    const char *force = getenv("HVIC_KERNEL");
+    chosen = (kernel_choice){kernel_generic, 4, "generic"};
+    if (force && strcmp(force, "generic") == 0) return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    int has512 = __builtin_cpu_supports("avx512f"), has2 = __builtin_cpu_supports("avx2");
+    if (force && strcmp(force, "avx2") == 0) has512 = 0;
+    if (has512) chosen = (kernel_choice){kernel_avx512, 16, "avx512"};
+    else if (has2) chosen = (kernel_choice){kernel_avx2, 8, "avx2"};
+#endif
+}
+
+const char *hv_det_kernel_name(void)
+{
+    pthread_once(&chosen_once, choose_kernel);
+    return chosen.name;
+}
+
+/* ---------------------------------------------------------------- det conv */
+
+#define PB 256 /* output positions per block (multiple of every VW) */
+#define KC 256 /* reduction depth per pass */
+
+typedef struct det_job {
+    const hv_conv *c;
+    const float *in;
+    int H, W, Ho, Wo;
+    float *out;
+    int nblocks;
+    int gdn;          /* 1: fused GDN, in == out, panel holds x^2 */
+    /* Zero-bordered stride phases of the input (not for gdn):
+     * ph[ci][phy][phx][i][jx] = in[ci][(i-b)*s + phy][(jx-b)*s + phx] or 0 */
+    const float *ph;
+    int b, Hph, Wph;
+    atomic_int next;
+    atomic_int failed;
+} det_job;
+
+static float *make_phases(const float *in, int C, int H, int W, int s, int b, int *Hph, int *Wph)
+{
+    const int Hh = (H + s - 1) / s, Wh = (W + s - 1) / s;
+    *Hph = Hh + 2 * b;
+    *Wph = Wh + 2 * b;
+    const size_t plane = (size_t)*Hph * *Wph;
+    float *ph = hv_aligned_alloc((size_t)C * s * s * plane * sizeof(float));
+    if (!ph) return NULL;
+    memset(ph, 0, (size_t)C * s * s * plane * sizeof(float));
+    for (int c = 0; c < C; c++)
+        for (int py = 0; py < s; py++)
+            for (int px = 0; px < s; px++) {
+                float *dst = ph + ((size_t)(c * s + py) * s + px) * plane;
+                for (int i = 0; i < Hh; i++) {
+                    const int y = i * s + py;
+                    if (y >= H) break;
+                    const float *src = in + ((size_t)c * H + y) * W + px;
+                    float *d = dst + (size_t)(i + b) * *Wph + b;
+                    for (int x = 0; x < Wh && x * s + px < W; x++) d[x] = src[(size_t)x * s];
+                }
+            }
+    return ph;
+}
+
+static void *det_worker(void *arg)
+{
+    det_job *j = arg;
+    const hv_conv *c = j->c;
+    const int ks = c->k, s = c->stride, k2 = ks * ks, K = c->cin * k2, pad = ks / 2;
+    const int mt = (c->cout + HV_MR - 1) / HV_MR;
+    const int vw = chosen.vw, nsub = PB / vw;
+    const det_kernel fn = chosen.fn;
+    const int P = j->Ho * j->Wo;
+    const size_t plane = (size_t)j->Hph * j->Wph;
+    float *panel = hv_aligned_alloc((size_t)KC * PB * sizeof(float));
+    float *cblk = hv_aligned_alloc((size_t)mt * HV_MR * PB * sizeof(float));
+    int *off0 = malloc(PB * sizeof *off0);
+    if (!panel || !cblk || !off0) {
+        atomic_store(&j->failed, 1);
+        goto out;
+    }
+    for (;;) {
+        int blk = atomic_fetch_add(&j->next, 1);
+        if (blk >= j->nblocks) break;
+        const int p0 = blk * PB, pn = P - p0 < PB ? P - p0 : PB;
+        /* position offsets in a phase plane (gdn: in a channel plane); the
+         * positions past the end repeat the last one (their results are
+         * never stored) */
+        for (int q = 0; q < PB; q++) {
+            const int p = p0 + (q < pn ? q : pn - 1);
+            off0[q] = j->gdn ? p : (p / j->Wo) * j->Wph + p % j->Wo;
+        }
+        for (int kb = 0; kb < K; kb += KC) {
+            const int kc = K - kb < KC ? K - kb : KC;
+            /* im2col of rows kb..kb+kc into [PB/vw][kc][vw] */
+            for (int kk = 0; kk < kc; kk++) {
+                const int k = kb + kk, ci = k / k2, t = k % k2;
+                const float *base;
+                if (j->gdn) {
+                    base = j->in + (size_t)ci * P;
+                } else {
+                    const int dy = t / ks - pad, dx = t % ks - pad;
+                    const int py = ((dy % s) + s) % s, px = ((dx % s) + s) % s;
+                    base = j->ph + ((size_t)(ci * s + py) * s + px) * plane +
+                           (size_t)((dy - py) / s + j->b) * j->Wph + (dx - px) / s + j->b;
+                }
+                float *dst = panel + (size_t)kk * vw;
+                for (int ps = 0; ps < nsub; ps++) {
+                    float *d = dst + (size_t)ps * kc * vw;
+                    const int *o = off0 + ps * vw;
+                    if (j->gdn) {
+                        for (int l = 0; l < vw; l++) {
+                            float v = base[o[l]];
+                            d[l] = v * v;
+                        }
+                    } else {
+                        for (int l = 0; l < vw; l++) d[l] = base[o[l]];
+                    }
+                }
+            }
+            for (int ps = 0; ps < nsub; ps++)
+                for (int m = 0; m < mt; m++)
+                    fn(kc, c->wpack + ((size_t)m * K + kb) * HV_MR, panel + (size_t)ps * kc * vw,
+                       cblk + (size_t)m * HV_MR * PB + (size_t)ps * vw, PB, kb == 0);
+        }
+        for (int o = 0; o < c->cout; o++) {
+            const float bias = c->b[o];
+            const float *src = cblk + (size_t)o * PB;
+            float *dst = j->out + (size_t)o * P + p0;
+            if (j->gdn) {
+                /* every block reads and writes only its own positions, after
+                 * its whole reduction: in place is safe */
+                for (int p = 0; p < pn; p++) {
+                    float norm = src[p] + bias;
+                    float r = 1.0f / sqrtf(norm);
+                    dst[p] = dst[p] * r;
+                }
+            } else {
+                for (int p = 0; p < pn; p++) dst[p] = src[p] + bias;
+            }
+        }
+    }
+out:
+    hv_aligned_free(panel);
+    hv_aligned_free(cblk);
+    free(off0);
+    return NULL;
+}
+
+static int run_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads,
+                   int gdn)
+{
+    pthread_once(&chosen_once, choose_kernel);
+    det_job j = {.c = c, .in = in, .H = H, .W = W, .out = out, .gdn = gdn};
+    j.Ho = hv_conv_out(H, c->k, c->stride);
+    j.Wo = hv_conv_out(W, c->k, c->stride);
+    j.nblocks = (j.Ho * j.Wo + PB - 1) / PB;
+    float *ph = NULL;
+    if (!gdn) {
+        j.b = c->k / 2;
+        ph = make_phases(in, c->cin, H, W, c->stride, j.b, &j.Hph, &j.Wph);
+        if (!ph) return 0;
+        j.ph = ph;
+    }
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, 0);
+    if (threads > j.nblocks) threads = j.nblocks;
+    if (threads > 64) threads = 64;
+    pthread_t tid[64];
+    int started = 0;
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, det_worker, &j) != 0) break;
+        started++;
+    }
+    det_worker(&j);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    hv_aligned_free(ph);
+    return !atomic_load(&j.failed);
+}
+
+int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads)
+{
+    return run_det(c, in, H, W, out, threads, 0);
+}
+
+int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads)
+{
+    /* norm = beta + gamma * x^2 (x^2 formed while packing), then
+     * x * (1 / sqrtf(norm)) in the block epilogue */
+    return run_det(&g->conv, x, H, W, x, threads, 1);
+}
+
+/* ---------------------------------------------------------------- BLAS path */
+
+int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle)
+{
+    const int k = c->k, pad = k / 2, Wp = W + 2 * pad, cin = c->cin, cout = c->cout;
+    long rr = (4L << 20) / ((long)Wp * (cin > cout ? cin : cout));
+    const int R = rr < 1 ? 1 : rr > H ? H : (int)rr;
+    const size_t plane = (size_t)(R + 2 * pad) * Wp, slack = 2 * (size_t)pad;
+    float *xp = hv_aligned_alloc((cin * plane + slack) * sizeof(float));
+    float *acc = hv_aligned_alloc((size_t)cout * R * Wp * sizeof(float));
+    if (!xp || !acc) {
+        hv_aligned_free(xp);
+        hv_aligned_free(acc);
+        return 0;
+    }
+    for (int y0 = 0; y0 < H; y0 += R) {
+        const int rows = H - y0 < R ? H - y0 : R, n = rows * Wp;
+        memset(xp, 0, (cin * plane + slack) * sizeof(float));
+        for (int i = 0; i < cin; i++)
+            for (int r = -pad; r < rows + pad; r++) {
+                int y = y0 + r;
+                if (y < 0 || y >= H) continue;
+                memcpy(xp + i * plane + (size_t)(r + pad) * Wp + pad, in + ((size_t)i * H + y) * W,
+                       (size_t)W * sizeof(float));
+            }
+        /* out grid row r, column x (x < Wp; x >= W is discarded) gets
+         * sum over taps of wtap[t] * xp[i][(r + ky) * Wp + x + kx] */
+        for (int t = 0; t < k * k; t++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, n, cin, 1.0f,
+                        c->wtap + (size_t)t * cout * cin, cin, xp + (t / k) * Wp + t % k,
+                        (int)plane, t ? 1.0f : 0.0f, acc, n);
+        for (int o = 0; o < cout; o++) {
+            const float b = c->b[o];
+            for (int r = 0; r < rows; r++) {
+                const float *src = acc + (size_t)o * n + (size_t)r * Wp;
+                const int y = y0 + r;
+                if (shuffle) { /* channel o -> (o/4, 2y + a, 2x + b) with ab = o%4 */
+                    float *dst = out + ((size_t)(o >> 2) * 2 * H + 2 * y + ((o >> 1) & 1)) * 2 * W +
+                                 (o & 1);
+                    for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
+                } else {
+                    float *dst = out + ((size_t)o * H + y) * W;
+                    for (int x = 0; x < W; x++) dst[x] = src[x] + b;
+                }
+            }
+        }
+    }
+    hv_aligned_free(xp);
+    hv_aligned_free(acc);
+    return 1;
+}
+
+int hv_igdn_blas(const hv_gdn *g, float *x, int H, int W)
+{
+    enum { BP = 2048 }; /* positions per block */
+    const int C = g->c, P = H * W;
+    float *sq = hv_aligned_alloc((size_t)C * BP * sizeof(float));
+    float *norm = hv_aligned_alloc((size_t)C * BP * sizeof(float));
+    if (!sq || !norm) {
+        hv_aligned_free(sq);
+        hv_aligned_free(norm);
+        return 0;
+    }
+    for (int p0 = 0; p0 < P; p0 += BP) {
+        const int pn = P - p0 < BP ? P - p0 : BP;
+        for (int i = 0; i < C; i++) {
+            const float *src = x + (size_t)i * P + p0;
+            float *s2 = sq + (size_t)i * pn, *nr = norm + (size_t)i * pn;
+            const float b = g->conv.b[i];
+            for (int p = 0; p < pn; p++) {
+                s2[p] = src[p] * src[p];
+                nr[p] = b;
+            }
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, pn, C, 1.0f, g->conv.w, C, sq,
+                    pn, 1.0f, norm, pn);
+        for (int i = 0; i < C; i++) {
+            float *dst = x + (size_t)i * P + p0;
+            const float *nr = norm + (size_t)i * pn;
+            for (int p = 0; p < pn; p++) dst[p] = dst[p] * sqrtf(nr[p]);
+        }
+    }
+    hv_aligned_free(sq);
+    hv_aligned_free(norm);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- misc */
+
+void hv_relu(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(x[i] > 0.0f)) x[i] = 0.0f;
+}
+
+void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out)
+{
+    for (int c = 0; c < C; c++)
+        for (int ab = 0; ab < 4; ab++) {
+            const int a = ab >> 1, b = ab & 1;
+            const float *src = in + (size_t)(4 * c + ab) * H * W;
+            for (int i = 0; i < H; i++) {
+                float *dst = out + ((size_t)c * 2 * H + 2 * i + a) * 2 * W + b;
+                for (int j = 0; j < W; j++) dst[2 * j] = src[(size_t)i * W + j];
+            }
+        }
+}
+
+void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int Hp, float *out)
+{
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < Hp; y++) {
+            const uint8_t *row = rgb + (size_t)(y < h ? y : h - 1) * stride;
+            float *dst = out + ((size_t)c * Hp + y) * Wp;
+            for (int x = 0; x < Wp; x++) dst[x] = (float)row[3 * (x < w ? x : w - 1) + c] / 255.0f;
+        }
+}

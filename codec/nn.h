@@ -1,0 +1,69 @@
+/* Float neural-network layers of the hvic transforms (spec/model-format.md
+ * §3.1). Every tensor is C x H x W float, row-major, channels outermost.
+ *
+ * Two convolution paths:
+ *  - hv_conv_det: hvic's own fixed-order kernel for the ENCODER (g_a, h_a).
+ *    For each output element the sum over k = (cin, ky, kx) runs in one fixed
+ *    order with separately rounded IEEE multiplies and adds (the file is
+ *    built with -ffp-contract=off, no fast-math), and only independent output
+ *    positions share a SIMD vector. Results are therefore bit-identical for
+ *    every CPU, vector width, thread count, compiler and optimisation level.
+ *  - hv_conv_blas: OpenBLAS sgemm for the DECODER (g_s), faster but its
+ *    rounding depends on the BLAS kernel and thread count.
+ * Internal header. */
+#ifndef HVIC_NN_H
+#define HVIC_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/** 64-byte aligned allocation (NULL on failure); release with hv_aligned_free. */
+void *hv_aligned_alloc(size_t bytes);
+void hv_aligned_free(void *p);
+
+/** Packs w [cout][K] into the deterministic kernel's layout
+ *  [ceil(cout/HV_MR)][K][HV_MR] (missing rows are zero). */
+void hv_pack_weights(const float *w, int cout, int K, float *wp);
+
+/** Output size of a convolution with kernel k, stride s, padding k/2. */
+static inline int hv_conv_out(int n, int k, int s)
+{
+    return (n + 2 * (k / 2) - k) / s + 1;
+}
+
+/** Deterministic convolution (needs c->wpack): in cin x H x W ->
+ *  out cout x Ho x Wo. threads >= 1. Returns 0 on allocation failure. */
+int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads);
+
+/** Deterministic GDN in place: x_i / sqrt(beta_i + sum_j gamma_ij x_j^2),
+ *  evaluated as x_i * (1 / sqrtf(norm_i)) like PyTorch's rsqrt.
+ *  Returns 0 on allocation failure. */
+int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
+
+/** BLAS convolution, stride 1, odd k (needs c->wtap): in cin x H x W ->
+ *  out cout x H x W, or with shuffle != 0 directly pixel-shuffled to
+ *  (cout/4) x 2H x 2W. Returns 0 on allocation failure. */
+int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
+
+/** BLAS IGDN in place: x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2). */
+int hv_igdn_blas(const hv_gdn *g, float *x, int H, int W);
+
+/** ReLU in place over n values. */
+void hv_relu(float *x, size_t n);
+
+/** Pixel shuffle x2 (PyTorch): in (4C) x H x W -> out C x 2H x 2W. */
+void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out);
+
+/** RGB 8-bit (interleaved, row stride in bytes) -> 3 x Hp x Wp floats v/255,
+ *  padded right/bottom by edge replication (Hp >= h, Wp >= w). */
+void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int Hp,
+                      float *out);
+
+/** Name of the deterministic kernel in use ("avx512", "avx2", "generic").
+ *  HVIC_KERNEL=generic|avx2|avx512 in the environment forces one (if the
+ *  CPU supports it); all give identical results. */
+const char *hv_det_kernel_name(void);
+
+#endif

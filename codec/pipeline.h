@@ -1,0 +1,48 @@
+/* Analysis (encoder) and synthesis (decoder) pipelines: image <-> latents
+ * (spec/model-format.md §3). Internal header. */
+#ifndef HVIC_PIPELINE_H
+#define HVIC_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/** Quantised latents of one image. Shapes: zhat N x zh x zw;
+ *  q, idx, mu_q8 M x yh x yw with yh = 4 zh, yw = 4 zw. */
+typedef struct hv_latents {
+    int N, zh, zw, M, yh, yw;
+    int32_t *zhat;   /* gained hyper-latent integers */
+    int32_t *q;      /* round(y_g - mu), the coded y symbols */
+    int32_t *idx;    /* scale index per y element (0..S-1) */
+    int32_t *mu_q8;  /* mean of the gained y, Q8 */
+} hv_latents;
+
+/** Latent shapes for an image of width x height: yh = ceil(h/64)*4 etc. */
+void hv_latent_shape(uint32_t width, uint32_t height, int *zh, int *zw, int *yh, int *yw);
+
+/** Allocates the arrays of *l for the given shapes (contents undefined).
+ *  Returns HVIC_ERR_NOMEM or HVIC_OK. */
+hvic_status hv_latents_alloc(hv_latents *l, int N, int M, int zh, int zw);
+void hv_latents_free(hv_latents *l);
+
+/** Encoder analysis: RGB -> x = v/255 -> pad64 -> g_a -> y; z = h_a(y);
+ *  zhat = rint(z * gain_z); (idx, mu) = h_s(zhat); q = rint(y * gain_y - mu/256)
+ *  (round half to even, like torch.round). Bit-identical on every platform.
+ *  rgb: interleaved 8-bit RGB, row stride in bytes. threads >= 1.
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM, HVIC_ERR_MODEL (the model produced
+ *  values outside +-2^30, e.g. non-finite). On success *out is allocated. */
+hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
+                       size_t stride, uint32_t py, uint32_t pz, int threads, hv_latents *out);
+
+/** Decoder synthesis: yhat = (q + mu/256) / gain_y -> g_s -> clamp(rint(255 x))
+ *  -> crop to width x height, written to rgb (row stride in bytes).
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
+hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
+                          int yw, uint32_t py, uint32_t width, uint32_t height, uint8_t *rgb,
+                          size_t stride);
+
+/** FNV-1a 64 over the little-endian int32 bytes of zhat then q. */
+uint64_t hv_latents_hash(const int32_t *zhat, size_t nz, const int32_t *q, size_t nq);
+
+#endif

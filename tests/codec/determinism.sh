@@ -1,0 +1,25 @@
+#!/bin/sh
+# Encoder analysis (g_a, h_a, integer h_s, rounding) must be bit-identical
+# across OpenBLAS core types and thread counts, hvic thread counts and SIMD
+# kernels: every run prints the same latents hash.
+# Usage: determinism.sh DUMP_LATENTS MODEL IMAGE WORKDIR
+set -eu
+dump=$1 model=$2 image=$3 work=$4
+mkdir -p "$work"
+first=
+run() { # label, then env assignments
+    label=$1; shift
+    h=$(env "$@" "$dump" "$model" analyse "$image" 14000 9000 "$work" "${THREADS:-2}" | sed -n 's/^hash //p')
+    echo "$label: $h"
+    [ -n "$h" ] || { echo "no hash"; exit 1; }
+    if [ -z "$first" ]; then first=$h; elif [ "$h" != "$first" ]; then echo "FAIL: hash differs"; exit 1; fi
+}
+run "Cooperlake, 2 BLAS threads" OPENBLAS_CORETYPE=Cooperlake OPENBLAS_NUM_THREADS=2
+run "Haswell, 1 BLAS thread" OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1
+run "Haswell, 2 BLAS threads" OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=2
+run "SkylakeX, 1 BLAS thread" OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1
+run "generic kernel" HVIC_KERNEL=generic
+run "avx2 kernel" HVIC_KERNEL=avx2
+THREADS=1 run "1 hvic thread" OPENBLAS_NUM_THREADS=1
+THREADS=3 run "3 hvic threads" OPENBLAS_NUM_THREADS=2
+echo "PASS: all hashes equal"
