@@ -234,6 +234,139 @@ hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *
  *  clear the metadata pointers. Other fields are kept. NULL is allowed. */
 void hvic_container_free(hvic_container *c);
 
+
+/* ====================================================================== */
+/* Models and the codec — spec/model-format.md, spec/container.md         */
+/* ====================================================================== */
+/*
+ * OpenBLAS and reproducibility. The decoder's synthesis transform and the
+ * integer hyper-synthesis use OpenBLAS; the encoder's analysis transforms do
+ * not (they use hvic's own fixed-order kernel), so encoded files are
+ * byte-identical on every CPU, thread count, compiler and optimisation level.
+ * OpenBLAS picks its kernels when the library is loaded, from the CPU or from
+ * the environment variable OPENBLAS_CORETYPE (e.g. "Haswell", "SkylakeX",
+ * "Cooperlake"); its thread count comes from OPENBLAS_NUM_THREADS. A program
+ * embedding libhvic that wants a particular core type must set
+ * OPENBLAS_CORETYPE before OpenBLAS is loaded, i.e. in the environment of the
+ * process (the hvic tool does this by re-executing itself once). Decoded
+ * pixels may differ in rare ±1 steps between core types; decoded latents
+ * (hvic_decode_latents_hash) never do.
+ */
+
+/** A loaded model (opaque). Read-only after loading: one model may be used
+ *  by several threads at once. */
+typedef struct hvic_model hvic_model;
+
+/** Load and verify a model file (spec/model-format.md): magic, version,
+ *  payload size (<= 256 MiB), zstd frame, payload CRC-32, every tensor's
+ *  bounds, the shapes implied by `arch` and sane values; then builds the
+ *  entropy tables. On success *model is new (free with hvic_model_free()).
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_IO (cannot read; errno as set),
+ *  HVIC_ERR_BAD_VERSION (format version other than 1), HVIC_ERR_MODEL
+ *  (damaged, foreign or inconsistent), HVIC_ERR_NOMEM. With the environment
+ *  variable HVIC_DEBUG_MODEL=1 the reason for HVIC_ERR_MODEL is printed to
+ *  stderr. */
+hvic_status hvic_model_load(const char *path, hvic_model **model);
+
+/** Load the default model: the file named by the environment variable
+ *  HVIC_MODEL if set, else the installed
+ *  ${datadir}/hvic/models/default.hvicm, else models/default.hvicm of the
+ *  source tree the library was built from. Errors: as hvic_model_load();
+ *  HVIC_ERR_IO if none exists. */
+hvic_status hvic_model_load_default(hvic_model **model);
+
+/** The path hvic_model_load_default() would load, or NULL if none exists. */
+const char *hvic_model_default_path(void);
+
+/** Release a model. NULL is allowed. */
+void hvic_model_free(hvic_model *model);
+
+/** Model identifier (1..32 chars of [A-Za-z0-9._-]), as stored in files. */
+const char *hvic_model_id(const hvic_model *model);
+
+/** Model digest: CRC-32 of the model file's bytes, as stored in files. */
+uint32_t hvic_model_digest(const hvic_model *model);
+
+/** Number of beta levels L of the model (2..64). */
+int hvic_model_levels(const hvic_model *model);
+
+/** Beta of a level, 0 <= level < L; level 0 has the largest beta (lowest
+ *  rate). 0 for an invalid level. */
+float hvic_model_beta(const hvic_model *model, int level);
+
+/** Largest quality accepted by hvic_encode(). */
+#define HVIC_QUALITY_MAX 100
+/** Quality used when none is given. */
+#define HVIC_QUALITY_DEFAULT 75
+
+/** Encoder settings. Initialise with hvic_encode_params_default(). */
+typedef struct hvic_encode_params {
+    /** Rate-distortion trade-off of the latent y: the weight of its rate
+     *  in the training loss MSE + beta_y * rate_y + beta_z * rate_z, so a
+     *  larger beta gives fewer bits. 0 = derived from quality. Values
+     *  beyond the model's range
+     *  (hvic_model_beta(m, L-1) .. hvic_model_beta(m, 0)) are clamped. */
+    float beta_y;
+    /** The same for the hyper-latent z; 0 = equal to beta_y (after
+     *  quality). */
+    float beta_z;
+    /** 0..100, used when beta_y is 0: maps monotonically (log-linear in
+     *  beta) over the model's beta range, 0 = level 0 (fewest bits),
+     *  100 = level L-1 (most bits). */
+    int quality;
+    /** Worker threads of the analysis transform; 0 = one per online CPU
+     *  (at most 64). The output does not depend on it. */
+    int threads;
+} hvic_encode_params;
+
+/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0. */
+void hvic_encode_params_default(hvic_encode_params *p);
+
+/** The beta that quality q (clamped to 0..100) stands for with this model. */
+float hvic_quality_to_beta(const hvic_model *model, int quality);
+
+/** Gain position (units of 1/HVIC_GAIN_POS_ONE level, 0..(L-1)*4096) of a
+ *  beta: log-linear interpolation between the model's betas, clamped
+ *  (spec/model-format.md §3.2). Non-finite or non-positive beta gives 0. */
+uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
+
+/** Encode an 8-bit RGB image into a complete .hvic file.
+ *
+ *  rgb: interleaved R,G,B bytes, row y at rgb + y * stride (stride >=
+ *  3 * width, in bytes); width, height: 1..HVIC_MAX_DIM. p may be NULL for
+ *  the defaults. The file holds the model id and digest, the user's betas,
+ *  the gain positions, the latent shapes (z: N x ceil(h/64) x ceil(w/64),
+ *  y: M x 4 ceil(h/64) x 4 ceil(w/64)) and the rANS-coded latents (ZLAT,
+ *  YLAT; coding order of spec/model-format.md §3.4). The bytes are the same
+ *  on every platform and for every thread count.
+ *  On success *out (released with hvic_free()) holds *out_len bytes.
+ *  Errors: HVIC_ERR_ARG (NULL pointers, bad sizes or stride, quality out of
+ *  0..100, negative or non-finite beta), HVIC_ERR_TOO_LARGE, HVIC_ERR_NOMEM,
+ *  HVIC_ERR_MODEL (the model produced non-finite latents). */
+hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, uint32_t width,
+                        uint32_t height, size_t stride, const hvic_encode_params *p,
+                        uint8_t **out, size_t *out_len);
+
+/** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
+ *  free with hvic_image_free()).
+ *  Errors: those of hvic_container_read() (HVIC_ERR_BAD_MAGIC,
+ *  HVIC_ERR_BAD_VERSION, HVIC_ERR_TRUNCATED, HVIC_ERR_CRC, HVIC_ERR_CORRUPT,
+ *  HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE), HVIC_ERR_MODEL_MISMATCH (the
+ *  file names another model digest), HVIC_ERR_CORRUPT (latent shapes that do
+ *  not match the image size and model, gain position out of range),
+ *  HVIC_ERR_ENTROPY / HVIC_ERR_TRUNCATED (malformed latent streams, or a
+ *  stream that does not end exactly where its data ends), HVIC_ERR_ARG,
+ *  HVIC_ERR_NOMEM. On error *image is empty. */
+hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,
+                        hvic_image *image);
+
+/** Decode only the latents of a .hvic file and return their FNV-1a 64-bit
+ *  hash over the little-endian int32 values of z (channel, row, column) then
+ *  y's coded symbols q (same order). Identical on every platform; used by
+ *  tests. Errors: as hvic_decode(). */
+hvic_status hvic_decode_latents_hash(const hvic_model *model, const uint8_t *buf, size_t len,
+                                     uint64_t *hash);
+
 #ifdef __cplusplus
 }
 #endif

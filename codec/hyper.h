@@ -9,8 +9,6 @@
 
 #include "hvic.h"
 
-typedef struct hvic_model hvic_model;
-
 /** floor(a / 2^s) for 0 <= s <= 62 (a real floor for negative a). */
 static inline int64_t hv_floor_div_pow2(int64_t a, int s)
 {

@@ -12,8 +12,6 @@
 #include "hvic.h"
 #include "cdf.h"
 
-typedef struct hvic_model hvic_model;
-
 /* Largest payload a version-1 reader accepts (spec §1). */
 #define HVIC_MODEL_MAX_PAYLOAD (256u << 20)
 #define HVIC_MODEL_VERSION 1u
@@ -86,16 +84,6 @@ struct hvic_model {
  *  Errors: HVIC_ERR_MODEL (damaged or foreign), HVIC_ERR_BAD_VERSION,
  *  HVIC_ERR_NOMEM, HVIC_ERR_ARG. */
 hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out);
-
-/* Public (declared in hvic.h once the codec API lands there). */
-hvic_status hvic_model_load(const char *path, hvic_model **out);
-hvic_status hvic_model_load_default(hvic_model **out);
-const char *hvic_model_default_path(void);
-void hvic_model_free(hvic_model *m);
-const char *hvic_model_id(const hvic_model *m);
-uint32_t hvic_model_digest(const hvic_model *m);
-int hvic_model_levels(const hvic_model *m);
-float hvic_model_beta(const hvic_model *m, int level);
 
 /** IEEE binary16 -> binary32, exact (integer bit manipulation). */
 float hv_f16_to_f32(uint16_t h);

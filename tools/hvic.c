@@ -12,6 +12,9 @@
 #ifdef HVIC_WITH_RD
 #include "rd.h" /* hvic rd, hvic bdrate (tools/rd) */
 #endif
+#ifdef HVIC_WITH_CODEC
+#include "hvic_codec.h" /* hvic encode, hvic decode (tools/hvic_codec.c) */
+#endif
 
 #define EXIT_USAGE 2
 
@@ -34,8 +37,31 @@ static int usage_error(const char *msg, const char *arg)
 
 static int cmd_info(int argc, char **argv)
 {
+    const char *path = NULL;
+#ifdef HVIC_WITH_CODEC
+    /* info FILE.hvic --latents-hash [--model FILE]: hash of the decoded latents */
+    int latents_hash = 0;
+    const char *model_path = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--latents-hash") == 0) {
+            latents_hash = 1;
+        } else if (strcmp(argv[i], "--model") == 0) {
+            if (i + 1 >= argc) return usage_error("missing value for", argv[i]);
+            model_path = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != 0) {
+            return usage_error("unknown option", argv[i]);
+        } else if (path) {
+            return usage_error("info takes exactly one FILE.hvic", NULL);
+        } else {
+            path = argv[i];
+        }
+    }
+    if (!path) return usage_error("info takes exactly one FILE.hvic", NULL);
+    if (latents_hash) return hvic_print_latents_hash(path, model_path);
+#else
     if (argc != 1) return usage_error("info takes exactly one FILE.hvic", NULL);
-    const char *path = argv[0];
+    path = argv[0];
+#endif
     uint8_t *buf = NULL;
     size_t len = 0;
     errno = 0;
@@ -95,6 +121,10 @@ typedef struct command {
 /* Subcommands. `encode` and `decode` are added here by the codec issue;
  * --help lists exactly this table. */
 static const command commands[] = {
+#ifdef HVIC_WITH_CODEC
+    {"encode", hvic_cmd_encode, "IN -o OUT.hvic", "compress a PNG or JPEG image (options below)"},
+    {"decode", hvic_cmd_decode, "IN.hvic -o OUT.png", "decompress to PNG (options below)"},
+#endif
     {"info", cmd_info, "FILE.hvic",
      "print dimensions, model, per-layer beta, chunk sizes and bits per pixel"},
 #ifdef HVIC_WITH_RD
@@ -115,10 +145,22 @@ static void print_help(FILE *f)
     fprintf(f, "\nOptions:\n"
            "  -h, --help     show this help and exit\n"
            "  -V, --version  show the version and exit\n");
+#ifdef HVIC_WITH_CODEC
+    fprintf(f, "\nencode: [-q 0..100 (default %d) | --beta B | --beta BY,BZ] [--model FILE]\n"
+               "        [--threads N] [--drop-alpha] [-v] [--check (decode back, print PSNR)]\n"
+               "decode: [--model FILE] [-v]\n"
+               "info:   [--latents-hash [--model FILE]] (hash of the decoded latents)\n"
+               "'-' as IN or OUT means standard input or output. The model is --model FILE,\n"
+               "else $HVIC_MODEL, else the installed default model.\n",
+            HVIC_QUALITY_DEFAULT);
+#endif
 }
 
 int main(int argc, char **argv)
 {
+#ifdef HVIC_WITH_CODEC
+    hvic_setup_blas(argv); /* may re-execute the program once */
+#endif
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
@@ -130,6 +172,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("hvic %s\n", hvic_version());
+#ifdef HVIC_WITH_CODEC
+        hvic_print_blas(stdout);
+#endif
         return EXIT_SUCCESS;
     }
     for (size_t i = 0; i < NUM_COMMANDS; i++)

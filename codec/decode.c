@@ -1,0 +1,94 @@
+/* hvic_decode(): container -> rANS streams -> latents -> synthesis -> RGB. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvic.h"
+#include "hyper.h"
+#include "model.h"
+#include "pipeline.h"
+#include "rans.h"
+
+/* Reads and checks the container, decodes zhat, runs h_s and decodes q.
+ * On success *l is allocated and *c filled (call hvic_container_free). */
+static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_t len,
+                                  hvic_container *c, hv_latents *l, uint32_t *py)
+{
+    if (!m || !buf) return HVIC_ERR_ARG;
+    hvic_status st = hvic_container_read(buf, len, c);
+    if (st != HVIC_OK) return st;
+    if (c->model_digest != m->digest) {
+        hvic_container_free(c);
+        return HVIC_ERR_MODEL_MISMATCH;
+    }
+    int zh, zw, yh, yw;
+    hv_latent_shape(c->width, c->height, &zh, &zw, &yh, &yw);
+    const hvic_layer_info *lz = &c->layers[0], *ly = &c->layers[1];
+    const uint32_t pmax = hv_max_gain_pos(m);
+    if (c->num_layers != HVIC_NUM_LAYERS || lz->channels != m->N || lz->height != zh ||
+        lz->width != zw || ly->channels != m->M || ly->height != yh || ly->width != yw ||
+        lz->gain_pos > pmax || ly->gain_pos > pmax) {
+        hvic_container_free(c);
+        return HVIC_ERR_CORRUPT;
+    }
+    *py = ly->gain_pos;
+    st = hv_latents_alloc(l, m->N, m->M, zh, zw);
+    if (st != HVIC_OK) {
+        hvic_container_free(c);
+        return st;
+    }
+
+    hvic_rans_decoder dec;
+    const size_t nz = (size_t)zh * zw;
+    st = hvic_rans_decoder_init(&dec, c->zlat, c->zlat_size);
+    for (int ch = 0; ch < m->N && st == HVIC_OK; ch++)
+        for (size_t i = 0; i < nz && st == HVIC_OK; i++)
+            st = hvic_rans_get(&dec, &m->z_cdfs[ch], &l->zhat[(size_t)ch * nz + i]);
+    if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
+    if (st == HVIC_OK)
+        st = hv_hyper_synthesis(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos, l->idx, l->mu_q8);
+    const size_t ny = (size_t)m->M * yh * yw;
+    if (st == HVIC_OK) st = hvic_rans_decoder_init(&dec, c->ylat, c->ylat_size);
+    for (size_t i = 0; i < ny && st == HVIC_OK; i++)
+        st = hvic_rans_get(&dec, &m->y_cdfs.cdfs[l->idx[i]], &l->q[i]);
+    if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
+    if (st != HVIC_OK) {
+        hv_latents_free(l);
+        hvic_container_free(c);
+    }
+    return st;
+}
+
+hvic_status hvic_decode(const hvic_model *m, const uint8_t *buf, size_t len, hvic_image *image)
+{
+    if (!image) return HVIC_ERR_ARG;
+    memset(image, 0, sizeof *image);
+    hvic_container c;
+    hv_latents l;
+    uint32_t py;
+    hvic_status st = decode_latents(m, buf, len, &c, &l, &py);
+    if (st != HVIC_OK) return st;
+    st = hvic_image_alloc(image, c.width, c.height);
+    if (st == HVIC_OK)
+        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, image->rgb,
+                           image->stride);
+    if (st != HVIC_OK) hvic_image_free(image);
+    hv_latents_free(&l);
+    hvic_container_free(&c);
+    return st;
+}
+
+hvic_status hvic_decode_latents_hash(const hvic_model *m, const uint8_t *buf, size_t len,
+                                     uint64_t *hash)
+{
+    if (!hash) return HVIC_ERR_ARG;
+    *hash = 0;
+    hvic_container c;
+    hv_latents l;
+    uint32_t py;
+    hvic_status st = decode_latents(m, buf, len, &c, &l, &py);
+    if (st != HVIC_OK) return st;
+    *hash = hv_latents_hash(l.zhat, (size_t)l.N * l.zh * l.zw, l.q, (size_t)l.M * l.yh * l.yw);
+    hv_latents_free(&l);
+    hvic_container_free(&c);
+    return HVIC_OK;
+}

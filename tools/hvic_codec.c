@@ -1,0 +1,406 @@
+/* hvic encode / decode / info --latents-hash, and the OpenBLAS core-type
+ * set-up (see hvic_codec.h). Errors: one line "hvic: FILE: problem" on
+ * stderr, exit status 1 (2 for usage errors). */
+#define _GNU_SOURCE /* realpath, mkstemp, fchmod */
+#include "hvic_codec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cblas.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "hvic.h"
+
+#define EXIT_USAGE 2
+
+static int fail(const char *file, hvic_status st)
+{
+    const char *problem = hvic_strerror(st);
+    if (st == HVIC_ERR_IO && errno != 0) problem = strerror(errno);
+    fprintf(stderr, "hvic: %s: %s\n", file, problem);
+    return EXIT_FAILURE;
+}
+
+static int fail_msg(const char *file, const char *msg)
+{
+    fprintf(stderr, "hvic: %s: %s\n", file, msg);
+    return EXIT_FAILURE;
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---------------------------------------------------------------- BLAS */
+
+void hvic_setup_blas(char **argv)
+{
+    if (getenv("OPENBLAS_CORETYPE") || getenv("HVIC_BLAS_REEXEC")) return;
+    const char *core = NULL;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw")) {
+        core = "SkylakeX";
+        unsigned a, b, c, d;
+        if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) core = "Cooperlake";
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        core = "Haswell";
+    }
+#endif
+    if (!core) return;
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("HVIC_BLAS_REEXEC", "1", 1); /* once only */
+    execv("/proc/self/exe", argv);
+    /* exec failed: carry on with OpenBLAS's own choice */
+}
+
+void hvic_print_blas(FILE *f)
+{
+    const char *env = getenv("OPENBLAS_CORETYPE");
+    fprintf(f, "BLAS: OpenBLAS core %s (OPENBLAS_CORETYPE=%s), %d thread(s); %s\n",
+            openblas_get_corename(), env ? env : "unset", openblas_get_num_threads(),
+            openblas_get_config());
+}
+
+/* ---------------------------------------------------------------- files */
+
+/* 1 if a and b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+    if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0) return 0;
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0) return 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Writes data to path atomically: a temporary file in the same directory,
+ * then rename(). "-" writes standard output. errno is kept on failure. */
+static hvic_status write_atomic(const char *path, const uint8_t *data, size_t len)
+{
+    if (strcmp(path, "-") == 0) return hvic_file_write("-", data, len);
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 16);
+    if (!tmp) return HVIC_ERR_NOMEM;
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    memcpy(tmp, path, dirlen);
+    snprintf(tmp + dirlen, n + 16 - dirlen, ".hvic-XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return HVIC_ERR_IO;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int ok = fchmod(fd, 0666 & ~mask) == 0;
+    for (size_t off = 0; ok && off < len;) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) ok = 0;
+        else off += (size_t)w;
+    }
+    int err = errno;
+    if (close(fd) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = 0;
+        err = errno;
+    }
+    if (!ok) unlink(tmp);
+    free(tmp);
+    errno = err;
+    return ok ? HVIC_OK : HVIC_ERR_IO;
+}
+
+static hvic_status load_model(const char *path, hvic_model **m)
+{
+    errno = 0;
+    hvic_status st = path ? hvic_model_load(path, m) : hvic_model_load_default(m);
+    if (st != HVIC_OK) {
+        const char *p = path ? path : hvic_model_default_path();
+        if (!p) fprintf(stderr, "hvic: no model: set HVIC_MODEL or use --model FILE\n");
+        else fail(p, st);
+    }
+    return st;
+}
+
+static double psnr(const hvic_image *a, const hvic_image *b)
+{
+    double se = 0;
+    for (uint32_t y = 0; y < a->height; y++)
+        for (size_t x = 0; x < 3 * (size_t)a->width; x++) {
+            double d = (double)a->rgb[y * a->stride + x] - b->rgb[y * b->stride + x];
+            se += d * d;
+        }
+    double mse = se / (3.0 * a->width * a->height);
+    return mse > 0 ? 10.0 * log10(255.0 * 255.0 / mse) : INFINITY;
+}
+
+/* ---------------------------------------------------------------- encode */
+
+static int parse_int(const char *s, long lo, long hi, long *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi) return 0;
+    *v = x;
+    return 1;
+}
+
+static int parse_beta(const char *s, float *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || *end || !(x > 0) || !isfinite(x) || x > 1e30) return 0;
+    *v = (float)x;
+    return 1;
+}
+
+int hvic_cmd_encode(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *model_path = NULL;
+    int verbose = 0, check = 0, have_q = 0, have_beta = 0;
+    unsigned flags = 0;
+    hvic_encode_params p;
+    hvic_encode_params_default(&p);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long v;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!val) return usage_error("missing value for", a);
+            out = argv[++i];
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quality") == 0) {
+            if (!val || !parse_int(val, 0, HVIC_QUALITY_MAX, &v))
+                return usage_error("quality must be an integer 0..100", val);
+            p.quality = (int)v;
+            have_q = 1;
+            i++;
+        } else if (strcmp(a, "--beta") == 0) {
+            if (!val) return usage_error("missing value for", a);
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", val);
+            char *comma = strchr(buf, ',');
+            if (comma) *comma = 0;
+            if (!parse_beta(buf, &p.beta_y) || (comma && !parse_beta(comma + 1, &p.beta_z)))
+                return usage_error("beta must be B or BY,BZ with positive numbers", val);
+            have_beta = 1;
+            i++;
+        } else if (strcmp(a, "--model") == 0) {
+            if (!val) return usage_error("missing value for", a);
+            model_path = argv[++i];
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!val || !parse_int(val, 0, 64, &v))
+                return usage_error("threads must be an integer 0..64", val);
+            p.threads = (int)v;
+            i++;
+        } else if (strcmp(a, "--drop-alpha") == 0) {
+            flags |= HVIC_READ_DROP_ALPHA;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            verbose = 1;
+        } else if (strcmp(a, "--check") == 0) {
+            check = 1;
+        } else if (a[0] == '-' && a[1] != 0) {
+            return usage_error("unknown option", a);
+        } else if (!in) {
+            in = a;
+        } else {
+            return usage_error("encode takes one input file", a);
+        }
+    }
+    if (!in) return usage_error("encode needs an input image", NULL);
+    if (!out) return usage_error("encode needs -o OUT.hvic", NULL);
+    if (have_q && have_beta) return usage_error("give either -q or --beta, not both", NULL);
+    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
+
+    hvic_image img;
+    hvic_read_info info;
+    errno = 0;
+    hvic_status st = hvic_image_read_file(in, flags, &img, &info);
+    if (st == HVIC_ERR_UNSUPPORTED && info.format == HVIC_FORMAT_PNG &&
+        (info.source_channels == 2 || info.source_channels == 4))
+        return fail_msg(in, "image has an alpha channel (use --drop-alpha to ignore it)");
+    if (st != HVIC_OK) return fail(in, st);
+    if (info.reduced_16bit) fprintf(stderr, "hvic: %s: note: 16-bit samples reduced to 8 bits\n", in);
+
+    hvic_model *m = NULL;
+    double t0 = now();
+    if (load_model(model_path, &m) != HVIC_OK) {
+        hvic_image_free(&img);
+        return EXIT_FAILURE;
+    }
+    double t_load = now() - t0;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    t0 = now();
+    st = hvic_encode(m, img.rgb, img.width, img.height, img.stride, &p, &buf, &len);
+    double t_enc = now() - t0;
+    int rc = EXIT_SUCCESS;
+    if (st != HVIC_OK) {
+        rc = fail(in, st);
+        goto done;
+    }
+    errno = 0;
+    st = write_atomic(out, buf, len);
+    if (st != HVIC_OK) {
+        rc = fail(out, st);
+        goto done;
+    }
+    const double px = (double)img.width * img.height;
+    if (verbose) {
+        hvic_container c;
+        if (hvic_container_read(buf, len, &c) == HVIC_OK) {
+            fprintf(stderr,
+                    "hvic: %s: %ux%u -> %zu bytes, %.4f bpp (z %zu, y %zu bytes); model %s; "
+                    "beta_y %g (position %u), beta_z %g (position %u)\n",
+                    out, (unsigned)img.width, (unsigned)img.height, len, len * 8.0 / px,
+                    c.zlat_size, c.ylat_size, c.model_id, (double)c.layers[1].beta,
+                    (unsigned)c.layers[1].gain_pos, (double)c.layers[0].beta,
+                    (unsigned)c.layers[0].gain_pos);
+            hvic_container_free(&c);
+        }
+        fprintf(stderr, "hvic: model load %.3f s, encode %.3f s (%.2f MP/s)\n", t_load, t_enc,
+                px / 1e6 / t_enc);
+        fprintf(stderr, "hvic: ");
+        hvic_print_blas(stderr);
+    }
+    if (check) {
+        hvic_image rec;
+        t0 = now();
+        st = hvic_decode(m, buf, len, &rec);
+        double t_dec = now() - t0;
+        if (st != HVIC_OK) {
+            rc = fail(out, st);
+            goto done;
+        }
+        fprintf(stderr, "hvic: %s: check: decode %.3f s, PSNR %.3f dB\n", out, t_dec,
+                psnr(&img, &rec));
+        hvic_image_free(&rec);
+    }
+done:
+    hvic_free(buf);
+    hvic_model_free(m);
+    hvic_image_free(&img);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- decode */
+
+int hvic_cmd_decode(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *model_path = NULL;
+    int verbose = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--model") == 0) {
+            if (i + 1 >= argc) return usage_error("missing value for", a);
+            if (strcmp(a, "--model") == 0) model_path = argv[++i];
+            else out = argv[++i];
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            verbose = 1;
+        } else if (a[0] == '-' && a[1] != 0) {
+            return usage_error("unknown option", a);
+        } else if (!in) {
+            in = a;
+        } else {
+            return usage_error("decode takes one input file", a);
+        }
+    }
+    if (!in) return usage_error("decode needs an input .hvic file", NULL);
+    if (!out) return usage_error("decode needs -o OUT.png", NULL);
+    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
+
+    uint8_t *buf = NULL, *png = NULL;
+    size_t len = 0, png_len = 0;
+    errno = 0;
+    hvic_status st = hvic_file_read(in, &buf, &len);
+    if (st != HVIC_OK) return fail(in, st);
+    hvic_model *m = NULL;
+    double t0 = now();
+    if (load_model(model_path, &m) != HVIC_OK) {
+        hvic_free(buf);
+        return EXIT_FAILURE;
+    }
+    double t_load = now() - t0;
+    hvic_image img = {0};
+    t0 = now();
+    st = hvic_decode(m, buf, len, &img);
+    double t_dec = now() - t0;
+    int rc = EXIT_SUCCESS;
+    if (st != HVIC_OK) {
+        rc = fail(in, st);
+        goto done;
+    }
+    st = hvic_image_write_png_memory(&img, &png, &png_len);
+    if (st == HVIC_OK) {
+        errno = 0;
+        st = write_atomic(out, png, png_len);
+    }
+    if (st != HVIC_OK) {
+        rc = fail(out, st);
+        goto done;
+    }
+    if (verbose) {
+        const double px = (double)img.width * img.height;
+        fprintf(stderr, "hvic: %s: %ux%u, %.4f bpp; model load %.3f s, decode %.3f s (%.2f MP/s)\n",
+                in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, t_load, t_dec,
+                px / 1e6 / t_dec);
+        fprintf(stderr, "hvic: ");
+        hvic_print_blas(stderr);
+    }
+done:
+    hvic_free(png);
+    hvic_image_free(&img);
+    hvic_model_free(m);
+    hvic_free(buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- info */
+
+int hvic_print_latents_hash(const char *path, const char *model_path)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    errno = 0;
+    hvic_status st = hvic_file_read(path, &buf, &len);
+    if (st != HVIC_OK) return fail(path, st);
+    hvic_model *m = NULL;
+    if (load_model(model_path, &m) != HVIC_OK) {
+        hvic_free(buf);
+        return EXIT_FAILURE;
+    }
+    uint64_t h = 0;
+    st = hvic_decode_latents_hash(m, buf, len, &h);
+    hvic_model_free(m);
+    hvic_free(buf);
+    if (st != HVIC_OK) return fail(path, st);
+    printf("latents-hash: %016llx\n", (unsigned long long)h);
+    return EXIT_SUCCESS;
+}
