@@ -1,10 +1,13 @@
 /* Analysis and synthesis pipelines (spec/model-format.md §3).
  * Compiled with -ffp-contract=off: the encoder's float steps (v/255, gains,
  * rounding) must match on every platform. */
+#define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "hyper.h"
@@ -13,6 +16,13 @@
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
+
+static double hv_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 void hv_latent_shape(uint32_t width, uint32_t height, int *zh, int *zw, int *yh, int *yw)
 {
@@ -204,8 +214,10 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
             a[c * yn + i] = ((float)q[c * yn + i] + (float)mu_q8[c * yn + i] / 256.0f) / g;
     }
     int H = yh, W = yw, C = M;
+    const int prof = getenv("HVIC_PROFILE") != NULL;
     for (int i = 0; i < 4; i++) {
         const hv_conv *cv = &m->g_s[i];
+        double t0 = prof ? hv_now() : 0;
         b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
         if (!b || !hv_conv_blas(cv, a, H, W, b, 1)) goto done;
         hv_aligned_free(a);
@@ -214,7 +226,11 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
         H *= 2;
         W *= 2;
         C = cv->cout / 4;
+        double t1 = prof ? hv_now() : 0;
         if (i < 3 && !hv_igdn_blas(&m->g_s_igdn[i], a, H, W)) goto done;
+        if (prof)
+            fprintf(stderr, "g_s.%d conv %.4f s, igdn %.4f s (%dx%d)\n", 2 * i, t1 - t0,
+                    hv_now() - t1, W, H);
     }
     (void)N;
     (void)C;

@@ -1,0 +1,88 @@
+#!/bin/sh
+# hvic encode / decode / info --latents-hash from the command line.
+# Usage: cli_codec.sh HVIC MAKE_MODEL_VARIANT MODEL TESTIMAGES WORKDIR
+set -u
+hvic=$1 variant=$2 model=$3 images=$4 work=$5
+rm -rf "$work"; mkdir -p "$work"; cd "$work" || exit 1
+export HVIC_MODEL="$model"
+img=$images/rd_seeding_203x185.png
+fails=0
+pass() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+
+# expect_error NAME EXIT CMD...: fails with status EXIT and exactly one line on stderr
+expect_error() {
+    name=$1 want=$2; shift 2
+    "$@" > out.txt 2> err.txt
+    rc=$?
+    lines=$(wc -l < err.txt)
+    if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ]; then pass "$name: $(cat err.txt)"
+    else bad "$name: exit $rc (want $want), $lines stderr line(s): $(cat err.txt)"; fi
+}
+
+# round trip, files and pipes
+"$hvic" encode "$img" -o a.hvic && pass "encode" || bad "encode"
+"$hvic" decode a.hvic -o a.png && pass "decode" || bad "decode"
+"$hvic" encode - -o - < "$img" > b.hvic && cmp -s a.hvic b.hvic && pass "encode stdin/stdout" || bad "encode stdin/stdout"
+"$hvic" decode - -o - < a.hvic > b.png && cmp -s a.png b.png && pass "decode stdin/stdout" || bad "decode stdin/stdout"
+h=$("$hvic" info a.hvic --latents-hash) && pass "info --latents-hash: $h" || bad "info --latents-hash"
+"$hvic" encode "$img" -o c.hvic -q 20 -v --check 2> v.txt && grep -q "PSNR" v.txt && grep -q "bpp" v.txt \
+    && grep -q "BLAS" v.txt && pass "encode -v --check" || bad "encode -v --check: $(cat v.txt)"
+"$hvic" encode "$img" -o d.hvic --beta 100 && "$hvic" encode "$img" -o e.hvic --beta 100,300 \
+    && pass "--beta B and --beta BY,BZ" || bad "--beta"
+[ "$(wc -c < c.hvic)" -lt "$(wc -c < a.hvic)" ] && pass "lower quality is smaller" || bad "quality vs size"
+ls .hvic-* > /dev/null 2>&1 && bad "temporary files left" || pass "no temporary files left"
+
+# byte-identical across OpenBLAS core types and thread counts
+for core in Haswell Cooperlake SkylakeX; do
+    for t in 1 2; do
+        OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=$t "$hvic" encode "$img" -o "x_$core$t.hvic" --threads $t
+        cmp -s a.hvic "x_$core$t.hvic" && pass "identical: $core, $t thread(s)" || bad "differs: $core, $t thread(s)"
+    done
+done
+
+# damaged files
+size=$(wc -c < a.hvic)
+head -c $((size - 1)) a.hvic > trunc.hvic
+expect_error "truncated file" 1 "$hvic" decode trunc.hvic -o t.png
+head -c 30 a.hvic > trunc30.hvic
+expect_error "truncated header" 1 "$hvic" decode trunc30.hvic -o t.png
+k=$((size / 2))
+head -c $k a.hvic > flip.hvic; printf 'Z' >> flip.hvic; tail -c +$((k + 2)) a.hvic >> flip.hvic
+cmp -s a.hvic flip.hvic && { head -c $k a.hvic > flip.hvic; printf 'Y' >> flip.hvic; tail -c +$((k + 2)) a.hvic >> flip.hvic; }
+expect_error "changed byte (CRC)" 1 "$hvic" decode flip.hvic -o t.png
+grep -q checksum err.txt && pass "CRC error named" || bad "CRC error not named: $(cat err.txt)"
+expect_error "not an hvic file" 1 "$hvic" decode "$img" -o t.png
+[ -e t.png ] && bad "output written on error" || pass "no output on error"
+
+# models
+"$variant" "$model" other.hvicm && pass "model variant" || bad "model variant"
+expect_error "different model (digest)" 1 "$hvic" decode a.hvic -o t.png --model other.hvicm
+grep -q "different model" err.txt && pass "mismatch named" || bad "mismatch not named"
+expect_error "latents hash, different model" 1 "$hvic" info a.hvic --latents-hash --model other.hvicm
+expect_error "model that is not one (decode)" 1 "$hvic" decode a.hvic -o t.png --model "$images/rgb8.png"
+expect_error "model that is not one (encode)" 1 "$hvic" encode "$img" -o t.hvic --model "$images/rgb8.png"
+expect_error "missing model" 1 "$hvic" decode a.hvic -o t.png --model nonexistent.hvicm
+HVIC_MODEL=$work/nonexistent.hvicm expect_error "bad HVIC_MODEL" 1 "$hvic" decode a.hvic -o t.png
+
+# refusing to overwrite the input
+cp "$img" in.png; cp a.hvic in.hvic
+expect_error "encode output = input" 1 "$hvic" encode in.png -o in.png
+cmp -s in.png "$img" && pass "input kept" || bad "input overwritten"
+expect_error "decode output = input" 1 "$hvic" decode in.hvic -o ./../"$(basename "$work")"/in.hvic
+cmp -s in.hvic a.hvic && pass "input kept" || bad "input overwritten"
+ln -s in.hvic link.hvic
+expect_error "decode output = input via symlink" 1 "$hvic" decode link.hvic -o in.hvic
+
+# usage and input errors
+expect_error "missing input" 1 "$hvic" encode nonexistent.png -o t.hvic
+expect_error "bad quality" 2 "$hvic" encode "$img" -o t.hvic -q 101
+expect_error "bad beta" 2 "$hvic" encode "$img" -o t.hvic --beta -3
+expect_error "q and beta" 2 "$hvic" encode "$img" -o t.hvic -q 3 --beta 10
+expect_error "no output" 2 "$hvic" decode a.hvic
+expect_error "unknown option" 2 "$hvic" decode a.hvic -o t.png --frobnicate
+expect_error "alpha image" 1 "$hvic" encode "$images/rgba.png" -o t.hvic
+"$hvic" encode "$images/rgba.png" -o t.hvic --drop-alpha && pass "--drop-alpha" || bad "--drop-alpha"
+
+[ "$fails" -eq 0 ] && echo "PASS" || echo "FAIL: $fails"
+[ "$fails" -eq 0 ]
