@@ -47,6 +47,10 @@ int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
  *  (cout/4) x 2H x 2W. Returns 0 on allocation failure. */
 int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
 
+/** Direct 3x3 convolution, stride 1, for few output channels (decoder only,
+ *  FMA, not bit-exact): as hv_conv_blas() (c->w is used). */
+int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
+
 /** BLAS IGDN in place: x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2). */
 int hv_igdn_blas(const hv_gdn *g, float *x, int H, int W);
 

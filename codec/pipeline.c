@@ -219,7 +219,10 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
         const hv_conv *cv = &m->g_s[i];
         double t0 = prof ? hv_now() : 0;
         b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
-        if (!b || !hv_conv_blas(cv, a, H, W, b, 1)) goto done;
+        /* few outputs (g_s.6): a direct kernel beats GEMM's input packing */
+        int ok = b && (cv->cout <= 16 && cv->k == 3 ? hv_conv_direct3(cv, a, H, W, b, 1)
+                                                    : hv_conv_blas(cv, a, H, W, b, 1));
+        if (!ok) goto done;
         hv_aligned_free(a);
         a = b;
         b = NULL;

@@ -1,0 +1,122 @@
+/* Decoder-only direct 3x3 convolution for layers with few output channels
+ * (g_s.6: 12 outputs), where a GEMM spends most of its time packing the
+ * large input. Vectorised over output columns with FMA; its rounding may
+ * differ from the GEMM path (the decoder's float output need not be
+ * bit-exact; spec/model-format.md). Compiled with -ffp-contract=fast. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn.h"
+
+#define NV 2 /* vectors per output row segment */
+
+/* acc[o][x0 .. x0+NV*VW) (+)= sum over channels i0 .. i0+ib and the 9 taps,
+ * for OG outputs; acc rows have stride ldacc. */
+#define HV_DIRECT(NAME, ATTR, VW, OG)                                                         \
+    ATTR static void NAME(const float *xp, size_t plane, int Wp, int i0, int ib,             \
+                          const float *wg, int y, int x0, float *accm, size_t ldacc, int first) \
+    {                                                                                        \
+        typedef float vt __attribute__((vector_size((VW)*4)));                               \
+        vt acc[OG][NV];                                                                      \
+        for (int o = 0; o < OG; o++)                                                         \
+            for (int v = 0; v < NV; v++) {                                                   \
+                if (first) acc[o][v] = (vt){0};                                              \
+                else memcpy(&acc[o][v], accm + o * ldacc + x0 + v * (VW), sizeof(vt));       \
+            }                                                                                \
+        for (int i = i0; i < i0 + ib; i++) {                                                 \
+            const float *row = xp + (size_t)i * plane + (size_t)y * Wp + x0;                 \
+            for (int t = 0; t < 9; t++) {                                                    \
+                const float *src = row + (t / 3) * Wp + t % 3;                               \
+                vt in[NV];                                                                   \
+                for (int v = 0; v < NV; v++) memcpy(&in[v], src + v * (VW), sizeof(vt));     \
+                const float *wk = wg + ((size_t)i * 9 + t) * (OG);                           \
+                for (int o = 0; o < OG; o++)                                                 \
+                    for (int v = 0; v < NV; v++) acc[o][v] += in[v] * wk[o];                 \
+            }                                                                                \
+        }                                                                                    \
+        for (int o = 0; o < OG; o++)                                                         \
+            for (int v = 0; v < NV; v++)                                                     \
+                memcpy(accm + o * ldacc + x0 + v * (VW), &acc[o][v], sizeof(vt));            \
+    }
+
+typedef void (*direct_fn)(const float *, size_t, int, int, int, const float *, int, int, float *,
+                          size_t, int);
+
+#define IB 16 /* input channels per pass: their 3 rows stay in cache across a row */
+
+HV_DIRECT(direct_generic, , 4, 6)
+#if defined(__x86_64__) || defined(__i386__)
+HV_DIRECT(direct_avx2, __attribute__((target("avx2,fma"))), 8, 6)
+HV_DIRECT(direct_avx512, __attribute__((target("avx512f,fma"))), 16, 12)
+#endif
+
+int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle)
+{
+    direct_fn fn = direct_generic;
+    int vw = 4, og = 6;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) {
+        fn = direct_avx512;
+        vw = 16;
+        og = 12;
+    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        fn = direct_avx2;
+        vw = 8;
+    }
+#endif
+    const int nx = NV * vw, cin = c->cin, cout = c->cout;
+    const int Wr = (W + nx - 1) / nx * nx, Wp = Wr + 2;
+    const size_t plane = (size_t)(H + 2) * Wp;
+    const int groups = (cout + og - 1) / og;
+    float *xp = hv_aligned_alloc(((size_t)cin * plane + 2 * (size_t)Wp) * sizeof(float));
+    float *wg = hv_aligned_alloc((size_t)groups * og * cin * 9 * sizeof(float));
+    float *acc = hv_aligned_alloc((size_t)og * Wr * sizeof(float));
+    if (!xp || !wg || !acc) {
+        hv_aligned_free(xp);
+        hv_aligned_free(wg);
+        hv_aligned_free(acc);
+        return 0;
+    }
+    memset(xp, 0, ((size_t)cin * plane + 2 * (size_t)Wp) * sizeof(float));
+    for (int i = 0; i < cin; i++)
+        for (int y = 0; y < H; y++)
+            memcpy(xp + i * plane + (size_t)(y + 1) * Wp + 1, in + ((size_t)i * H + y) * W,
+                   (size_t)W * sizeof(float));
+    /* weights per group: [g][cin][9][og], zero beyond cout */
+    for (int g = 0; g < groups; g++)
+        for (int i = 0; i < cin; i++)
+            for (int t = 0; t < 9; t++)
+                for (int o = 0; o < og; o++) {
+                    int oc = g * og + o;
+                    wg[(((size_t)g * cin + i) * 9 + t) * og + o] =
+                        oc < cout ? c->w[((size_t)oc * cin + i) * 9 + t] : 0.0f;
+                }
+    for (int y = 0; y < H; y++)
+        for (int g = 0; g < groups; g++) {
+            const float *w = wg + (size_t)g * og * cin * 9;
+            for (int i0 = 0; i0 < cin; i0 += IB)
+                for (int x0 = 0; x0 < Wr; x0 += nx)
+                    fn(xp, plane, Wp, i0, cin - i0 < IB ? cin - i0 : IB, w, y, x0, acc,
+                       (size_t)Wr, i0 == 0);
+            for (int o = 0; o < og; o++) {
+                const int oc = g * og + o;
+                if (oc >= cout) break;
+                const float b = c->b[oc];
+                const float *src = acc + (size_t)o * Wr;
+                if (shuffle) {
+                    float *dst = out + ((size_t)(oc >> 2) * 2 * H + 2 * y + ((oc >> 1) & 1)) * 2 * W +
+                                 (oc & 1);
+                    for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
+                } else {
+                    float *dst = out + ((size_t)oc * H + y) * W;
+                    for (int x = 0; x < W; x++) dst[x] = src[x] + b;
+                }
+            }
+        }
+    hv_aligned_free(xp);
+    hv_aligned_free(wg);
+    hv_aligned_free(acc);
+    return 1;
+}
