@@ -165,6 +165,7 @@ static void *det_worker(void *arg)
     float *panel = hv_aligned_alloc((size_t)KC * PB * sizeof(float));
     float *cblk = hv_aligned_alloc((size_t)mt * HV_MR * PB * sizeof(float));
     int *off0 = malloc(PB * sizeof *off0);
+    unsigned char contig[PB];
     if (!panel || !cblk || !off0) {
         atomic_store(&j->failed, 1);
         goto out;
@@ -179,6 +180,13 @@ static void *det_worker(void *arg)
         for (int q = 0; q < PB; q++) {
             const int p = p0 + (q < pn ? q : pn - 1);
             off0[q] = j->gdn ? p : (p / j->Wo) * j->Wph + p % j->Wo;
+        }
+        /* sub-tiles whose positions are consecutive in memory: plain copies */
+        for (int ps = 0; ps < nsub; ps++) {
+            const int *o = off0 + ps * vw;
+            int c1 = 1;
+            for (int l = 1; l < vw; l++) c1 &= o[l] == o[0] + l;
+            contig[ps] = (unsigned char)c1;
         }
         for (int kb = 0; kb < K; kb += KC) {
             const int kc = K - kb < KC ? K - kb : KC;
@@ -198,7 +206,13 @@ static void *det_worker(void *arg)
                 for (int ps = 0; ps < nsub; ps++) {
                     float *d = dst + (size_t)ps * kc * vw;
                     const int *o = off0 + ps * vw;
-                    if (j->gdn) {
+                    if (contig[ps]) {
+                        const float *b0 = base + o[0];
+                        if (j->gdn)
+                            for (int l = 0; l < vw; l++) d[l] = b0[l] * b0[l];
+                        else
+                            memcpy(d, b0, (size_t)vw * sizeof(float));
+                    } else if (j->gdn) {
                         for (int l = 0; l < vw; l++) {
                             float v = base[o[l]];
                             d[l] = v * v;
