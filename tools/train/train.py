@@ -77,6 +77,8 @@ def main():
     ap.add_argument("--lr-final", type=float, default=3e-5)
     ap.add_argument("--decay-start", type=int, default=None,
                     help="step where cosine decay to --lr-final begins (default: 60%% of --steps)")
+    ap.add_argument("--decay-minutes", type=float, default=None,
+                    help="with --max-minutes: decay over the last this many minutes of wall time instead of by step")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-minutes", type=float, default=5.0)
     ap.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after this wall time")
@@ -128,11 +130,12 @@ def main():
         os.replace(tmp, ckpt_path)
 
     while step < args.steps:
-        if step >= decay_start:
-            t = (step - decay_start) / max(1, args.steps - decay_start)
-            lr = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + math.cos(math.pi * t))
+        if args.decay_minutes and args.max_minutes:
+            left = args.max_minutes - (time.time() - t_start) / 60
+            t = min(1.0, max(0.0, 1 - left / args.decay_minutes))
         else:
-            lr = args.lr
+            t = min(1.0, max(0.0, (step - decay_start) / max(1, args.steps - decay_start)))
+        lr = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + math.cos(math.pi * t))
         for g in opt.param_groups:
             g["lr"] = lr
         x = random_batch(imgs, args.batch, args.crop, gen).to(dev)
