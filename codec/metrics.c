@@ -1,5 +1,5 @@
-/* PSNR and MS-SSIM (see metrics.h for the exact definitions followed). */
-#include "metrics.h"
+/* MSE, PSNR and MS-SSIM (see hvic.h for the exact definitions followed). */
+#include "hvic.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -25,6 +25,10 @@ int main(void)
 {
     if (hvic_crc32(0, "123456789", 9) != 0xCBF43926u) return 1;
     if (strcmp(hvic_strerror(HVIC_ERR_CRC), "checksum mismatch (file damaged)") != 0) return 1;
+    uint8_t pa[3] = {0, 0, 0}, pb[3] = {0, 0, 3};      /* MSE 3: 10 log10(255^2 / 3) dB */
+    hvic_image a = {1, 1, 3, pa}, b = {1, 1, 3, pb};
+    double db = 0;
+    if (hvic_psnr(&a, &b, &db) != HVIC_OK || db < 43.35 || db > 43.37) return 1;
     printf("hvic %s\n", hvic_version());
     return 0;
 }

@@ -148,18 +148,6 @@ static hvic_status load_model(const char *path, hvic_model **m)
     return st;
 }
 
-static double psnr(const hvic_image *a, const hvic_image *b)
-{
-    double se = 0;
-    for (uint32_t y = 0; y < a->height; y++)
-        for (size_t x = 0; x < 3 * (size_t)a->width; x++) {
-            double d = (double)a->rgb[y * a->stride + x] - b->rgb[y * b->stride + x];
-            se += d * d;
-        }
-    double mse = se / (3.0 * a->width * a->height);
-    return mse > 0 ? 10.0 * log10(255.0 * 255.0 / mse) : INFINITY;
-}
-
 /* ---------------------------------------------------------------- encode */
 
 static int parse_int(const char *s, long lo, long hi, long *v)
@@ -299,9 +287,14 @@ int hvic_cmd_encode(int argc, char **argv)
             rc = fail(out, st);
             goto done;
         }
-        fprintf(stderr, "hvic: %s: check: decode %.3f s, PSNR %.3f dB\n", out, t_dec,
-                psnr(&img, &rec));
+        double db = 0;
+        st = hvic_psnr(&img, &rec, &db);
         hvic_image_free(&rec);
+        if (st != HVIC_OK) {
+            rc = fail(out, st);
+            goto done;
+        }
+        fprintf(stderr, "hvic: %s: check: decode %.3f s, PSNR %.3f dB\n", out, t_dec, db);
     }
 done:
     hvic_free(buf);

@@ -7,7 +7,6 @@
  *                                      "REF\tDIST\tPSNR\tMSSSIM" (%.17g) */
 #include "../test_util.h"
 #include "jpeg_rd.h"
-#include "metrics.h"
 
 #include <math.h>
 

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "jpeg_rd.h"
-#include "metrics.h"
 #include "rd_codec.h"
 #include "rd_run.h"
 
@@ -53,6 +52,18 @@ static int parse_list(const char *s, double *out, int max)
         s = end;
     }
     return n > 0 ? n : -1;
+}
+
+/* The shortest decimal that reads back as the float v (a model's betas are
+ * float): 555.6, not 555.599976. */
+static double short_double(float v)
+{
+    char buf[32];
+    for (int digits = 6; digits < 9; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, (double)v);
+        if ((float)strtod(buf, NULL) == v) return strtod(buf, NULL);
+    }
+    return v;
 }
 
 static int has_image_ext(const char *name)
@@ -124,13 +135,15 @@ static int add_input(const char *path, char ***list, size_t *n, size_t *cap)
 
 typedef struct {
     rd_run *run;
-    const rd_model *model;
+    const hvic_model *model;  /* shared read-only by the workers */
+    int enc_threads;          /* analysis threads of each hvic_encode */
     pthread_mutex_t lock;
     size_t next, done, total;
     int tty;
 } job_queue;
 
-static void run_job(const rd_run *run, const rd_model *model, size_t config, size_t image)
+static void run_job(const rd_run *run, const hvic_model *model, int enc_threads, size_t config,
+                    size_t image)
 {
     const rd_config *c = &run->configs[config];
     const hvic_image *img = &run->images[image];
@@ -140,9 +153,11 @@ static void run_job(const rd_run *run, const rd_model *model, size_t config, siz
     r->bpp_y = r->bpp_z = NAN;
     if (c->kind == RD_HVIC) {
         rd_coded cd;
-        r->st = rd_code_image(model, img, c->beta_y, c->beta_z, &cd, &dec);
+        r->st = rd_code_image(model, img, c->beta_y, c->beta_z, enc_threads, &cd, &dec);
         if (r->st != HVIC_OK) return;
         r->bytes = cd.bytes;
+        r->bytes_y = cd.ylat_bytes;
+        r->bytes_z = cd.zlat_bytes;
         r->bpp_y = cd.ylat_bytes * 8.0 / px;
         r->bpp_z = cd.zlat_bytes * 8.0 / px;
         r->enc_s = cd.enc_s;
@@ -178,7 +193,7 @@ static void *worker(void *arg)
         if (j == q->total) return NULL;
         /* Image-major order: neighbouring jobs share an image. */
         size_t image = j / q->run->nconfigs, config = j % q->run->nconfigs;
-        run_job(q->run, q->model, config, image);
+        run_job(q->run, q->model, q->enc_threads, config, image);
         pthread_mutex_lock(&q->lock);
         q->done++;
         if (q->tty || q->done == q->total || q->done % (q->total / 10 + 1) == 0)
@@ -188,9 +203,11 @@ static void *worker(void *arg)
     }
 }
 
-static int run_jobs(rd_run *run, const rd_model *model, int jobs)
+/* jobs workers (this thread and jobs - 1 more). With one job each encode
+ * uses every CPU for its analysis transform; with several, one each. */
+static int run_jobs(rd_run *run, const hvic_model *model, int jobs)
 {
-    job_queue q = {run, model, PTHREAD_MUTEX_INITIALIZER, 0, 0,
+    job_queue q = {run, model, jobs > 1 ? 1 : 0, PTHREAD_MUTEX_INITIALIZER, 0, 0,
                    run->nconfigs * run->nimages, isatty(STDERR_FILENO)};
     pthread_t th[MAX_LIST];
     int started = 0;
@@ -225,66 +242,61 @@ static size_t add_config(rd_config *cfg, size_t *n, rd_config c)
     return (*n)++;
 }
 
-int hvic_cmd_rd(int argc, char **argv)
+typedef struct {
+    const char *prefix, *model_path, *betas_arg, *qual_arg;
+    int jobs, beta_grid;
+} rd_opts;
+
+/* The sweep over the images at paths[0..npaths); returns the exit status. */
+static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
 {
-    const char *prefix = "rd", *model_path = NULL, *betas_arg = NULL;
-    const char *qual_arg = default_qualities;
-    int jobs = 1, beta_grid = 0;
-    char **paths = NULL;
-    size_t npaths = 0, cap = 0;
-
-    if (argc >= 1 && strcmp(argv[0], "--bd") == 0) return hvic_cmd_bdrate(argc - 1, argv + 1);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (!strcmp(a, "--betas") && has_val) betas_arg = argv[++i];
-        else if (!strcmp(a, "--jpeg-qualities") && has_val) qual_arg = argv[++i];
-        else if (!strcmp(a, "--out") && has_val) prefix = argv[++i];
-        else if (!strcmp(a, "--model") && has_val) model_path = argv[++i];
-        else if (!strcmp(a, "--jobs") && has_val) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 1 || v > MAX_LIST) return usage("--jobs takes 1..64", argv[i]);
-            jobs = (int)v;
-        } else if (!strcmp(a, "--beta-grid")) beta_grid = 1;
-        else if (a[0] == '-' && a[1]) return usage("unknown option or missing value", a);
-        else if (add_input(a, &paths, &npaths, &cap) != 0) return 1;
-    }
-    if (npaths == 0) return usage("rd needs a directory or image files", NULL);
-
     double betas[MAX_LIST], qd[MAX_LIST];
-    int nbetas = 0, nq = parse_list(qual_arg, qd, MAX_LIST);
-    if (nq < 0) return usage("bad --jpeg-qualities", qual_arg);
+    int nbetas = 0, nq = parse_list(o->qual_arg, qd, MAX_LIST);
+    if (nq < 0) return usage("bad --jpeg-qualities", o->qual_arg);
     for (int i = 0; i < nq; i++)
-        if (qd[i] != floor(qd[i]) || qd[i] > 100) return usage("JPEG quality must be 1..100", qual_arg);
-    if (betas_arg && (nbetas = parse_list(betas_arg, betas, MAX_LIST)) < 0)
-        return usage("bad --betas", betas_arg);
+        if (qd[i] != floor(qd[i]) || qd[i] > 100)
+            return usage("JPEG quality must be 1..100", o->qual_arg);
+    if (o->betas_arg && (nbetas = parse_list(o->betas_arg, betas, MAX_LIST)) < 0)
+        return usage("bad --betas", o->betas_arg);
 
-    rd_model *model = NULL;
-    hvic_status st = rd_model_load(model_path, &model);
-    if (st == HVIC_ERR_UNSUPPORTED) {
-        fprintf(stderr, "hvic rd: this build has no codec; JPEG baseline only\n");
-        nbetas = 0;
-        beta_grid = 0;
-    } else if (st != HVIC_OK) {
-        fprintf(stderr, "hvic rd: %s: %s\n", model_path ? model_path : "default model",
-                hvic_strerror(st));
-        return 1;
-    } else if (!betas_arg) {
-        nbetas = rd_model_levels(model);
-        for (int i = 0; i < nbetas; i++) betas[i] = rd_model_beta(model, i);
+    hvic_model *model = NULL;
+    hvic_status st;
+    if (!o->model_path && !hvic_model_default_path()) {
+        if (o->betas_arg || o->beta_grid) {
+            fprintf(stderr, "hvic rd: --betas and --beta-grid need a model: no default model "
+                            "(set HVIC_MODEL or use --model FILE)\n");
+            return 1;
+        }
+        fprintf(stderr, "hvic rd: no model (set HVIC_MODEL or use --model FILE); "
+                        "JPEG baseline only\n");
+    } else {
+        const char *mp = o->model_path ? o->model_path : hvic_model_default_path();
+        errno = 0;
+        st = o->model_path ? hvic_model_load(mp, &model) : hvic_model_load_default(&model);
+        if (st != HVIC_OK) {
+            fprintf(stderr, "hvic rd: %s: %s\n", mp,
+                    st == HVIC_ERR_IO && errno ? strerror(errno) : hvic_strerror(st));
+            return 1;
+        }
+        if (!o->betas_arg) {  /* the model's levels */
+            nbetas = hvic_model_levels(model);
+            for (int i = 0; i < nbetas; i++) betas[i] = short_double(hvic_model_beta(model, i));
+        }
     }
     rd_run run = {0};
     run.nimages = npaths;
-    run.image_paths = paths;
-    run.model_id = model ? rd_model_id(model) : "none";
-    run.ngrid = beta_grid ? (size_t)nbetas : 0;  /* the --betas list, else the levels */
+    run.image_paths = (char **)paths;
+    run.model_id = model ? hvic_model_id(model) : "none";
+    run.ngrid = o->beta_grid ? (size_t)nbetas : 0;  /* the --betas list, else the levels */
     size_t maxcfg = (size_t)nbetas + 2 * (size_t)nq + run.ngrid * run.ngrid;
     run.configs = calloc(maxcfg, sizeof *run.configs);
     run.grid = calloc(run.ngrid * run.ngrid + 1, sizeof *run.grid);
     run.images = calloc(npaths, sizeof *run.images);
     int rc = 1;
-    if (!run.configs || !run.grid || !run.images) goto out;
+    if (!run.configs || !run.grid || !run.images) {
+        fprintf(stderr, "hvic rd: out of memory\n");
+        goto out;
+    }
 
     for (int i = 0; i < nbetas; i++)
         add_config(run.configs, &run.nconfigs, (rd_config){RD_HVIC, 0, betas[i], betas[i], 1});
@@ -311,22 +323,51 @@ int hvic_cmd_rd(int argc, char **argv)
         }
     }
     run.results = calloc(run.nconfigs * npaths, sizeof *run.results);
-    if (!run.results) goto out;
-    fprintf(stderr, "hvic rd: %zu images x %zu settings, %d thread%s\n", npaths, run.nconfigs,
-            jobs, jobs > 1 ? "s" : "");
-    if (run_jobs(&run, model, jobs) != 0) goto out;
-    rc = rd_report(&run, prefix);
-out:
-    if (rc && !run.configs) fprintf(stderr, "hvic rd: out of memory\n");
-    for (size_t i = 0; i < npaths; i++) {
-        if (run.images) hvic_image_free(&run.images[i]);
-        free(paths[i]);
+    if (!run.results) {
+        fprintf(stderr, "hvic rd: out of memory\n");
+        goto out;
     }
-    free(paths);
+    fprintf(stderr, "hvic rd: %zu images x %zu settings, %d thread%s\n", npaths, run.nconfigs,
+            o->jobs, o->jobs > 1 ? "s" : "");
+    if (run_jobs(&run, model, o->jobs) != 0) goto out;
+    rc = rd_report(&run, o->prefix);
+out:
+    for (size_t i = 0; run.images && i < npaths; i++) hvic_image_free(&run.images[i]);
     free(run.images);
     free(run.configs);
     free(run.grid);
     free(run.results);
-    rd_model_free(model);
+    hvic_model_free(model);
+    return rc;
+}
+
+int hvic_cmd_rd(int argc, char **argv)
+{
+    rd_opts o = {"rd", NULL, NULL, default_qualities, 1, 0};
+    char **paths = NULL;
+    size_t npaths = 0, cap = 0;
+    int rc = -1;
+
+    if (argc >= 1 && strcmp(argv[0], "--bd") == 0) return hvic_cmd_bdrate(argc - 1, argv + 1);
+    for (int i = 0; i < argc && rc < 0; i++) {
+        const char *a = argv[i];
+        int has_val = i + 1 < argc;
+        if (!strcmp(a, "--betas") && has_val) o.betas_arg = argv[++i];
+        else if (!strcmp(a, "--jpeg-qualities") && has_val) o.qual_arg = argv[++i];
+        else if (!strcmp(a, "--out") && has_val) o.prefix = argv[++i];
+        else if (!strcmp(a, "--model") && has_val) o.model_path = argv[++i];
+        else if (!strcmp(a, "--jobs") && has_val) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > MAX_LIST) rc = usage("--jobs takes 1..64", argv[i]);
+            o.jobs = (int)v;
+        } else if (!strcmp(a, "--beta-grid")) o.beta_grid = 1;
+        else if (a[0] == '-' && a[1]) rc = usage("unknown option or missing value", a);
+        else if (add_input(a, &paths, &npaths, &cap) != 0) rc = 1;
+    }
+    if (rc < 0 && npaths == 0) rc = usage("rd needs a directory or image files", NULL);
+    if (rc < 0) rc = sweep(&o, paths, npaths);
+    for (size_t i = 0; i < npaths; i++) free(paths[i]);
+    free(paths);
     return rc;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "bdrate.h"
-#include "metrics.h"
 #include "rd.h"
 #include "rd_json.h"
 #include "rd_run.h"
@@ -65,8 +64,8 @@ static int write_images_csv(const rd_run *run, const char *prefix)
     char path[4096];
     FILE *f = open_out(prefix, "images.csv", path, sizeof path);
     if (!f) return 1;
-    fprintf(f, "image,codec,quality,beta_y,beta_z,width,height,bytes,bpp,bpp_y,bpp_z,"
-               "psnr,ms_ssim,ms_ssim_db,enc_s,dec_s\n");
+    fprintf(f, "image,codec,quality,beta_y,beta_z,width,height,bytes,bytes_y,bytes_z,bpp,bpp_y,"
+               "bpp_z,psnr,ms_ssim,ms_ssim_db,enc_s,dec_s\n");
     for (size_t i = 0; i < run->nimages; i++)
         for (size_t c = 0; c < run->nconfigs; c++) {
             const rd_config *cf = &run->configs[c];
@@ -78,6 +77,8 @@ static int write_images_csv(const rd_run *run, const char *prefix)
             put_num(f, "%.9g", hv ? cf->beta_z : NAN);
             fprintf(f, ",%u,%u,%zu", (unsigned)run->images[i].width,
                     (unsigned)run->images[i].height, r->bytes);
+            put_num(f, "%.0f", hv ? (double)r->bytes_y : NAN);
+            put_num(f, "%.0f", hv ? (double)r->bytes_z : NAN);
             put_num(f, "%.6f", r->bpp);
             put_num(f, "%.6f", r->bpp_y);
             put_num(f, "%.6f", r->bpp_z);
@@ -152,15 +153,29 @@ static int write_grid_csv(const rd_run *run, const char *prefix)
     return close_out(f, path);
 }
 
-/* Print "LABEL: x.xx %" or the reason it cannot be computed. */
+static void range_of(const double *v, size_t n, double *lo, double *hi)
+{
+    *lo = INFINITY, *hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < *lo) *lo = v[i];
+        if (v[i] > *hi) *hi = v[i];
+    }
+}
+
+/* Print "LABEL: x.xx %" or "LABEL: n/a (reason)". */
 static void print_bd(const char *label, const double *ra, const double *qa, size_t na,
                      const double *rb, const double *qb, size_t nb)
 {
     rd_curve a = {ra, qa, na}, b = {rb, qb, nb};
-    double v;
+    double v, alo, ahi, blo, bhi;
+    range_of(qa, na, &alo, &ahi);
+    range_of(qb, nb, &blo, &bhi);
     if (na < 2 || nb < 2) printf("%-44s n/a (fewer than 2 points)\n", label);
+    else if (fmax(alo, blo) >= fmin(ahi, bhi))
+        printf("%-44s n/a (quality ranges do not overlap: %.2f..%.2f vs %.2f..%.2f dB)\n", label,
+               alo, ahi, blo, bhi);
     else if (rd_bd_rate(&a, &b, &v) != HVIC_OK)
-        printf("%-44s n/a (quality ranges do not overlap or points repeat)\n", label);
+        printf("%-44s n/a (a curve repeats a quality or has a non-finite value)\n", label);
     else printf("%-44s %+.2f %%\n", label, v);
 }
 

@@ -20,8 +20,9 @@ typedef struct rd_config {
 /** Result of one image at one config. NaN where not applicable. */
 typedef struct rd_result {
     hvic_status st;
-    size_t bytes;
-    double bpp, bpp_y, bpp_z;  /**< bits per pixel: file, YLAT, ZLAT */
+    size_t bytes;              /**< whole file (hvic: .hvic file; JPEG: JFIF) */
+    size_t bytes_y, bytes_z;   /**< hvic: YLAT, ZLAT chunk payloads; 0 for JPEG */
+    double bpp, bpp_y, bpp_z;  /**< bits per pixel: file, YLAT, ZLAT (NaN for JPEG) */
     double psnr, ms_ssim;      /**< dB, 0..1 */
     double enc_s, dec_s;       /**< seconds */
 } rd_result;
