@@ -46,10 +46,15 @@ int main(int argc, char **argv)
     if (!done) return 1;
     size_t cap = ZSTD_compressBound(plen) + 20;
     uint8_t *o = malloc(cap);
-    memcpy(o, f, 20);
-    uint32_t crc = hvic_crc32(0, p, plen);
-    for (int i = 0; i < 4; i++) o[16 + i] = (uint8_t)(crc >> (8 * i));
-    size_t n = ZSTD_compress(o + 20, cap - 20, p, plen, 3);
-    if (ZSTD_isError(n) || hvic_file_write(argv[2], o, n + 20) != HVIC_OK) return 1;
-    return 0;
+    if (o) {
+        memcpy(o, f, 20);
+        uint32_t crc = hvic_crc32(0, p, plen);
+        for (int i = 0; i < 4; i++) o[16 + i] = (uint8_t)(crc >> (8 * i));
+    }
+    size_t n = o ? ZSTD_compress(o + 20, cap - 20, p, plen, 3) : 0;
+    int rc = !o || ZSTD_isError(n) || hvic_file_write(argv[2], o, n + 20) != HVIC_OK;
+    free(o);
+    free(p);
+    hvic_free(f);
+    return rc;
 }
