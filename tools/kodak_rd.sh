@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Rate-distortion evaluation of hvic against JPEG on the Kodak set, in one
+# command (from anywhere):
+#
+#   bash tools/kodak_rd.sh [KODAK_DIR] [hvic rd options, e.g. --model FILE]
+#
+# KODAK_DIR: the 24 Kodak PNGs (kodim01.png .. kodim24.png); default
+# ../shared/data/kodak beside the repository. The script builds hvic if
+# needed (tools/setup.sh), then runs, in the repository root,
+#
+#   ./build/hvic rd KODAK_DIR --out results/kodak --jobs 1 [options]
+#   /usr/bin/python3 tools/rd_plot.py -o results/kodak-rd.png \
+#       results/kodak-hvic.json results/kodak-jpeg420.json results/kodak-jpeg444.json
+#
+# and writes, in results/:
+#   kodak-images.csv     every image x setting: bytes, YLAT/ZLAT bytes, bpp,
+#                        R_y/R_z bpp, PSNR, MS-SSIM, encode/decode seconds
+#   kodak-hvic.json      hvic at the model's beta levels  } CompressAI format,
+#   kodak-jpeg420.json   libjpeg-turbo 4:2:0, q 5..95     } means over the
+#   kodak-jpeg444.json   libjpeg-turbo 4:4:4, q 5..95     } 24 images
+#   kodak-summary.txt    the table and BD-rates (hvic vs jpeg420) printed
+#   kodak-rd.png         PSNR and MS-SSIM (dB) vs bpp, 1000 x 450 px
+# and with --beta-grid also kodak-betagrid.csv and kodak-grid.png.
+#
+# The model is the default one (HVIC_MODEL, else the installed, else
+# models/default.hvicm) unless --model FILE is given. Options given later
+# override the defaults above (e.g. --jobs 2, --betas B1,B2,...).
+# Kodak is for evaluation only: never train or tune on it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATA=$ROOT/../shared/data/kodak
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+    DATA=$(cd "$1" && pwd)  # relative to the caller's directory
+    shift
+fi
+cd "$ROOT"
+OUT=results/kodak
+
+n=$(find "$DATA" -maxdepth 1 \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' \) 2>/dev/null | wc -l)
+if [ "$n" -eq 0 ]; then
+    echo "kodak_rd: no PNG/JPEG images in $DATA (give the Kodak directory as first argument)" >&2
+    exit 1
+fi
+if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    echo "kodak_rd: /usr/bin/python3 has no matplotlib (bash tools/setup.sh --tests installs it)" >&2
+    exit 1
+fi
+
+bash tools/setup.sh  # a quick no-op when built
+mkdir -p results
+rm -f "$OUT"-*  # no stale files from an earlier run
+echo "kodak_rd: $n images from $DATA -> $OUT-*"
+./build/hvic rd "$DATA" --out "$OUT" --jobs 1 "$@" | tee "$OUT-summary.txt"
+jsons=()
+for c in hvic jpeg420 jpeg444; do  # no hvic curve when there is no model
+    [ -f "$OUT-$c.json" ] && jsons+=("$OUT-$c.json")
+done
+/usr/bin/python3 tools/rd_plot.py -o "$OUT-rd.png" "${jsons[@]}"
+if [ -f "$OUT-betagrid.csv" ]; then
+    /usr/bin/python3 tools/rd_plot.py --beta-grid "$OUT-betagrid.csv" -o "$OUT-grid.png"
+fi
+echo "kodak_rd: wrote" "$OUT"-*
