@@ -67,9 +67,11 @@ hvic_status hvic_decode(const hvic_model *m, const uint8_t *buf, size_t len, hvi
     uint32_t py;
     hvic_status st = decode_latents(m, buf, len, &c, &l, &py);
     if (st != HVIC_OK) return st;
+    free(l.idx); /* not needed by the synthesis */
+    l.idx = NULL;
     st = hvic_image_alloc(image, c.width, c.height);
     if (st == HVIC_OK)
-        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, image->rgb,
+        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, image->rgb,
                            image->stride);
     if (st != HVIC_OK) hvic_image_free(image);
     hv_latents_free(&l);

@@ -108,7 +108,7 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
 
     hv_latents l;
     hvic_status st = hv_analyse(m, rgb, width, height, stride, py, pz,
-                                p->threads ? p->threads : default_threads(), &l);
+                                p->threads ? p->threads : default_threads(), 0, &l);
     if (st != HVIC_OK) return st;
     uint8_t *zs = NULL, *ys = NULL;
     size_t zlen = 0, ylen = 0;

@@ -112,28 +112,36 @@ const char *hv_det_kernel_name(void)
 
 #define PB 256 /* output positions per block (multiple of every VW) */
 #define KC 256 /* reduction depth per pass */
+#define PHASE_BYTES ((size_t)16 << 20) /* stride phases built at once (about) */
 
+/* One parallel pass of the deterministic kernel over np output positions. */
 typedef struct det_job {
     const hv_conv *c;
-    const float *in;
-    int H, W, Ho, Wo;
-    float *out;
+    const float *in;  /* gdn: the tensor (== out) */
+    int Wo;           /* output width */
+    size_t P;         /* output channel stride: Ho * Wo */
+    float *out;       /* output position 0 of the pass, channel 0 */
+    int np;           /* positions in the pass */
     int nblocks;
     int gdn;          /* 1: fused GDN, in == out, panel holds x^2 */
-    /* Zero-bordered stride phases of the input (not for gdn):
-     * ph[ci][phy][phx][i][jx] = in[ci][(i-b)*s + phy][(jx-b)*s + phx] or 0 */
+    /* Zero-bordered stride phases of the input rows the pass reads (not for
+     * gdn), see make_phases */
     const float *ph;
     int b, Hph, Wph;
     atomic_int next;
     atomic_int failed;
 } det_job;
 
-static float *make_phases(const float *in, int C, int H, int W, int s, int b, int *Hph, int *Wph)
+/* Stride phases of the input rows that output rows o0 .. o0+rows-1 of a
+ * stride-s convolution read, with b rows/columns of border:
+ * ph[ci][phy][phx][r][jx] = in[ci][(o0+r-b)*s + phy][(jx-b)*s + phx], or 0
+ * outside the C x H x W input; r < rows + 2b, jx < *Wph = ceil(W/s) + 2b. */
+static float *make_phases(const float *in, int C, int H, int W, int s, int b, int o0, int rows,
+                          int *Wph)
 {
-    const int Hh = (H + s - 1) / s, Wh = (W + s - 1) / s;
-    *Hph = Hh + 2 * b;
+    const int Wh = (W + s - 1) / s, Hph = rows + 2 * b;
     *Wph = Wh + 2 * b;
-    const size_t plane = (size_t)*Hph * *Wph;
+    const size_t plane = (size_t)Hph * *Wph;
     float *ph = hv_aligned_alloc((size_t)C * s * s * plane * sizeof(float));
     if (!ph) return NULL;
     memset(ph, 0, (size_t)C * s * s * plane * sizeof(float));
@@ -141,11 +149,11 @@ static float *make_phases(const float *in, int C, int H, int W, int s, int b, in
         for (int py = 0; py < s; py++)
             for (int px = 0; px < s; px++) {
                 float *dst = ph + ((size_t)(c * s + py) * s + px) * plane;
-                for (int i = 0; i < Hh; i++) {
-                    const int y = i * s + py;
-                    if (y >= H) break;
+                for (int r = 0; r < Hph; r++) {
+                    const int y = (o0 + r - b) * s + py;
+                    if (y < 0 || y >= H) continue;
                     const float *src = in + ((size_t)c * H + y) * W + px;
-                    float *d = dst + (size_t)(i + b) * *Wph + b;
+                    float *d = dst + (size_t)r * *Wph + b;
                     for (int x = 0; x < Wh && x * s + px < W; x++) d[x] = src[(size_t)x * s];
                 }
             }
@@ -160,8 +168,7 @@ static void *det_worker(void *arg)
     const int mt = (c->cout + HV_MR - 1) / HV_MR;
     const int vw = chosen.vw, nsub = PB / vw;
     const det_kernel fn = chosen.fn;
-    const int P = j->Ho * j->Wo;
-    const size_t plane = (size_t)j->Hph * j->Wph;
+    const size_t P = j->P, plane = (size_t)j->Hph * j->Wph;
     float *panel = hv_aligned_alloc((size_t)KC * PB * sizeof(float));
     float *cblk = hv_aligned_alloc((size_t)mt * HV_MR * PB * sizeof(float));
     int *off0 = malloc(PB * sizeof *off0);
@@ -173,7 +180,7 @@ static void *det_worker(void *arg)
     for (;;) {
         int blk = atomic_fetch_add(&j->next, 1);
         if (blk >= j->nblocks) break;
-        const int p0 = blk * PB, pn = P - p0 < PB ? P - p0 : PB;
+        const int p0 = blk * PB, pn = j->np - p0 < PB ? j->np - p0 : PB;
         /* position offsets in a phase plane (gdn: in a channel plane); the
          * positions past the end repeat the last one (their results are
          * never stored) */
@@ -195,7 +202,7 @@ static void *det_worker(void *arg)
                 const int k = kb + kk, ci = k / k2, t = k % k2;
                 const float *base;
                 if (j->gdn) {
-                    base = j->in + (size_t)ci * P;
+                    base = j->in + ci * P;
                 } else {
                     const int dy = t / ks - pad, dx = t % ks - pad;
                     const int py = ((dy % s) + s) % s, px = ((dx % s) + s) % s;
@@ -251,35 +258,58 @@ out:
     return NULL;
 }
 
-static int run_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads,
-                   int gdn)
+/* Runs one pass on `threads` threads (the calling one included). Returns 0
+ * on allocation failure. */
+static int run_job(det_job *j, int threads)
 {
-    pthread_once(&chosen_once, choose_kernel);
-    det_job j = {.c = c, .in = in, .H = H, .W = W, .out = out, .gdn = gdn};
-    j.Ho = hv_conv_out(H, c->k, c->stride);
-    j.Wo = hv_conv_out(W, c->k, c->stride);
-    j.nblocks = (j.Ho * j.Wo + PB - 1) / PB;
-    float *ph = NULL;
-    if (!gdn) {
-        j.b = c->k / 2;
-        ph = make_phases(in, c->cin, H, W, c->stride, j.b, &j.Hph, &j.Wph);
-        if (!ph) return 0;
-        j.ph = ph;
-    }
-    atomic_init(&j.next, 0);
-    atomic_init(&j.failed, 0);
-    if (threads > j.nblocks) threads = j.nblocks;
+    j->nblocks = (j->np + PB - 1) / PB;
+    atomic_init(&j->next, 0);
+    atomic_init(&j->failed, 0);
+    if (threads > j->nblocks) threads = j->nblocks;
     if (threads > 64) threads = 64;
     pthread_t tid[64];
     int started = 0;
     for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[started], NULL, det_worker, &j) != 0) break;
+        if (pthread_create(&tid[started], NULL, det_worker, j) != 0) break;
         started++;
     }
-    det_worker(&j);
+    det_worker(j);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
-    hv_aligned_free(ph);
-    return !atomic_load(&j.failed);
+    return !atomic_load(&j->failed);
+}
+
+/* Convolution in passes of output rows whose input's stride phases take
+ * about PHASE_BYTES (every output element is summed in the same order
+ * whatever the pass), or GDN in one pass. */
+static int run_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads,
+                   int gdn)
+{
+    pthread_once(&chosen_once, choose_kernel);
+    const int s = c->stride, b = c->k / 2;
+    const int Ho = hv_conv_out(H, c->k, s), Wo = hv_conv_out(W, c->k, s);
+    det_job j = {.c = c, .in = in, .Wo = Wo, .P = (size_t)Ho * Wo, .gdn = gdn};
+    if (gdn) {
+        j.out = out;
+        j.np = Ho * Wo;
+        return run_job(&j, threads);
+    }
+    const size_t row_bytes = (size_t)c->cin * s * s * ((W + s - 1) / s + 2 * b) * sizeof(float);
+    const size_t fit = PHASE_BYTES / row_bytes;
+    const int rows = fit < 1 ? 1 : fit > (size_t)Ho ? Ho : (int)fit;
+    for (int o0 = 0; o0 < Ho; o0 += rows) {
+        const int n = Ho - o0 < rows ? Ho - o0 : rows;
+        float *ph = make_phases(in, c->cin, H, W, s, b, o0, n, &j.Wph);
+        if (!ph) return 0;
+        j.ph = ph;
+        j.b = b;
+        j.Hph = n + 2 * b;
+        j.out = out + (size_t)o0 * Wo;
+        j.np = n * Wo;
+        const int ok = run_job(&j, threads);
+        hv_aligned_free(ph);
+        if (!ok) return 0;
+    }
+    return 1;
 }
 
 int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads)
@@ -402,12 +432,14 @@ void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out)
         }
 }
 
-void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int Hp, float *out)
+void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int y0, int rows,
+                      float *out)
 {
     for (int c = 0; c < 3; c++)
-        for (int y = 0; y < Hp; y++) {
+        for (int r = 0; r < rows; r++) {
+            const int y = y0 + r;
             const uint8_t *row = rgb + (size_t)(y < h ? y : h - 1) * stride;
-            float *dst = out + ((size_t)c * Hp + y) * Wp;
+            float *dst = out + ((size_t)c * rows + r) * Wp;
             for (int x = 0; x < Wp; x++) dst[x] = (float)row[3 * (x < w ? x : w - 1) + c] / 255.0f;
         }
 }

@@ -34,7 +34,9 @@ static inline int hv_conv_out(int n, int k, int s)
 }
 
 /** Deterministic convolution (needs c->wpack): in cin x H x W ->
- *  out cout x Ho x Wo. threads >= 1. Returns 0 on allocation failure. */
+ *  out cout x Ho x Wo. threads >= 1. Works in passes of output rows, whose
+ *  re-laid-out input takes about 16 MiB besides in and out. Returns 0 on
+ *  allocation failure. */
 int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int threads);
 
 /** Deterministic GDN in place: x_i / sqrt(beta_i + sum_j gamma_ij x_j^2),
@@ -48,7 +50,8 @@ int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
 int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
 
 /** Direct 3x3 convolution, stride 1, for few output channels (decoder only,
- *  FMA, not bit-exact): as hv_conv_blas() (c->w is used). */
+ *  FMA, not bit-exact): as hv_conv_blas() (c->w is used). Pads the input in
+ *  chunks of rows of about 16 MiB. */
 int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
 
 /** BLAS IGDN in place: x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2). */
@@ -60,9 +63,11 @@ void hv_relu(float *x, size_t n);
 /** Pixel shuffle x2 (PyTorch): in (4C) x H x W -> out C x 2H x 2W. */
 void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out);
 
-/** RGB 8-bit (interleaved, row stride in bytes) -> 3 x Hp x Wp floats v/255,
- *  padded right/bottom by edge replication (Hp >= h, Wp >= w). */
-void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int Hp,
+/** Rows y0 .. y0+rows-1 of the padded image tensor of a w x h RGB 8-bit
+ *  image (interleaved, row stride in bytes): out is 3 x rows x Wp floats
+ *  v/255, padded right/bottom by edge replication (Wp >= w; rows >= h repeat
+ *  row h-1). */
+void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int y0, int rows,
                       float *out);
 
 /** Name of the deterministic kernel in use ("avx512", "avx2", "generic").

@@ -44,12 +44,34 @@ typedef void (*direct_fn)(const float *, size_t, int, int, int, const float *, i
                           size_t, int);
 
 #define IB 16 /* input channels per pass: their 3 rows stay in cache across a row */
+#define CHUNK_FLOATS ((size_t)4 << 20) /* padded input rows held at once (about) */
 
 HV_DIRECT(direct_generic, , 4, 6)
 #if defined(__x86_64__) || defined(__i386__)
 HV_DIRECT(direct_avx2, __attribute__((target("avx2,fma"))), 8, 6)
 HV_DIRECT(direct_avx512, __attribute__((target("avx512f,fma"))), 16, 12)
 #endif
+
+/* Adds the biases to the accumulated outputs oc0 .. oc0+og-1 (those below
+ * cout) of row y, acc rows of stride ldacc, and stores them into out: cout x
+ * H x W, or pixel-shuffled (cout/4) x 2H x 2W. */
+static void store_row(const hv_conv *c, int oc0, int og, const float *acc, size_t ldacc, int y,
+                      int H, int W, float *out, int shuffle)
+{
+    for (int o = 0; o < og && oc0 + o < c->cout; o++) {
+        const int oc = oc0 + o;
+        const float b = c->b[oc];
+        const float *src = acc + (size_t)o * ldacc;
+        if (shuffle) {
+            float *dst = out + ((size_t)(oc >> 2) * 2 * H + 2 * y + ((oc >> 1) & 1)) * 2 * W +
+                         (oc & 1);
+            for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
+        } else {
+            float *dst = out + ((size_t)oc * H + y) * W;
+            for (int x = 0; x < W; x++) dst[x] = src[x] + b;
+        }
+    }
+}
 
 int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle)
 {
@@ -68,7 +90,9 @@ int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out,
 #endif
     const int nx = NV * vw, cin = c->cin, cout = c->cout;
     const int Wr = (W + nx - 1) / nx * nx, Wp = Wr + 2;
-    const size_t plane = (size_t)(H + 2) * Wp;
+    const size_t fit = CHUNK_FLOATS / ((size_t)cin * Wp);
+    const int R = fit < 1 ? 1 : fit > (size_t)H ? H : (int)fit; /* output rows per chunk */
+    const size_t plane = (size_t)(R + 2) * Wp;
     const int groups = (cout + og - 1) / og;
     float *xp = hv_aligned_alloc(((size_t)cin * plane + 2 * (size_t)Wp) * sizeof(float));
     float *wg = hv_aligned_alloc((size_t)groups * og * cin * 9 * sizeof(float));
@@ -79,11 +103,6 @@ int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out,
         hv_aligned_free(acc);
         return 0;
     }
-    memset(xp, 0, ((size_t)cin * plane + 2 * (size_t)Wp) * sizeof(float));
-    for (int i = 0; i < cin; i++)
-        for (int y = 0; y < H; y++)
-            memcpy(xp + i * plane + (size_t)(y + 1) * Wp + 1, in + ((size_t)i * H + y) * W,
-                   (size_t)W * sizeof(float));
     /* weights per group: [g][cin][9][og], zero beyond cout */
     for (int g = 0; g < groups; g++)
         for (int i = 0; i < cin; i++)
@@ -93,28 +112,27 @@ int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out,
                     wg[(((size_t)g * cin + i) * 9 + t) * og + o] =
                         oc < cout ? c->w[((size_t)oc * cin + i) * 9 + t] : 0.0f;
                 }
-    for (int y = 0; y < H; y++)
-        for (int g = 0; g < groups; g++) {
-            const float *w = wg + (size_t)g * og * cin * 9;
-            for (int i0 = 0; i0 < cin; i0 += IB)
-                for (int x0 = 0; x0 < Wr; x0 += nx)
-                    fn(xp, plane, Wp, i0, cin - i0 < IB ? cin - i0 : IB, w, y, x0, acc,
-                       (size_t)Wr, i0 == 0);
-            for (int o = 0; o < og; o++) {
-                const int oc = g * og + o;
-                if (oc >= cout) break;
-                const float b = c->b[oc];
-                const float *src = acc + (size_t)o * Wr;
-                if (shuffle) {
-                    float *dst = out + ((size_t)(oc >> 2) * 2 * H + 2 * y + ((oc >> 1) & 1)) * 2 * W +
-                                 (oc & 1);
-                    for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
-                } else {
-                    float *dst = out + ((size_t)oc * H + y) * W;
-                    for (int x = 0; x < W; x++) dst[x] = src[x] + b;
-                }
+    for (int y0 = 0; y0 < H; y0 += R) {
+        const int rows = H - y0 < R ? H - y0 : R;
+        /* zero-bordered input rows y0-1 .. y0+rows */
+        memset(xp, 0, ((size_t)cin * plane + 2 * (size_t)Wp) * sizeof(float));
+        for (int i = 0; i < cin; i++)
+            for (int r = -1; r <= rows; r++) {
+                const int y = y0 + r;
+                if (y < 0 || y >= H) continue;
+                memcpy(xp + i * plane + (size_t)(r + 1) * Wp + 1, in + ((size_t)i * H + y) * W,
+                       (size_t)W * sizeof(float));
             }
-        }
+        for (int r = 0; r < rows; r++)
+            for (int g = 0; g < groups; g++) {
+                const float *w = wg + (size_t)g * og * cin * 9;
+                for (int i0 = 0; i0 < cin; i0 += IB)
+                    for (int x0 = 0; x0 < Wr; x0 += nx)
+                        fn(xp, plane, Wp, i0, cin - i0 < IB ? cin - i0 : IB, w, r, x0, acc,
+                           (size_t)Wr, i0 == 0);
+                store_row(c, g * og, og, acc, Wr, y0 + r, H, W, out, shuffle);
+            }
+    }
     hv_aligned_free(xp);
     hv_aligned_free(wg);
     hv_aligned_free(acc);

@@ -1,6 +1,12 @@
 /* Analysis and synthesis pipelines (spec/model-format.md §3).
  * Compiled with -ffp-contract=off: the encoder's float steps (v/255, gains,
- * rounding) must match on every platform. */
+ * rounding) must match on every platform.
+ *
+ * g_a and g_s run in horizontal bands of y rows (hv_band_rows), each
+ * computed with a halo of extra rows and cropped, so that their memory
+ * does not grow with the image height; the results equal those of the
+ * whole image bit for bit (see HALO_A_TOP, HALO_S). h_a and h_s, at 1/16
+ * and 1/64 of the resolution, run on the whole latents. */
 #define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
 
@@ -81,6 +87,59 @@ uint64_t hv_latents_hash(const int32_t *zhat, size_t nz, const int32_t *q, size_
     return h;
 }
 
+/* Target size of a band's largest float tensors, and the fewest y rows per
+ * band (which bounds the halo's share of the work on very wide images). */
+#define BAND_BYTES ((size_t)256 << 20)
+#define BAND_MIN 4
+
+/* Encoder halo in y rows (16 image rows each). The four 5x5 stride-2
+ * convolutions of g_a reach 2, 4, 8 and 16 image rows further, so y row r
+ * reads the padded image rows 16r-30 .. 16r+30. A band computed on the image
+ * rows 16s .. 16e-1, zero-padded at its edges like the whole image, thus
+ * holds exact y rows from s+2 (from s when s = 0, where the padding is the
+ * image's own) to e-2 (to e-1 when e = yh): keeping y rows r0 .. r1-1 needs
+ * s = r0-2 and e = r1+1. hv_conv_det sums every output element in one fixed
+ * order, whatever the tensor's height, so these rows equal the whole-image
+ * ones bit for bit. */
+#define HALO_A_TOP 2
+#define HALO_A_BOTTOM 1
+
+/* Decoder halo in y rows, on both sides: the 3x3 convolutions of g_s at 1, 2,
+ * 4 and 8 times the y resolution reach 16 + 8 + 4 + 2 = 30 output rows, less
+ * than 2 y rows (32 output rows). */
+#define HALO_S 2
+
+static int imin(int a, int b)
+{
+    return a < b ? a : b;
+}
+
+static int imax(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+int hv_band_rows(const hvic_model *m, uint32_t width)
+{
+    /* the largest float tensors alive at once, per image pixel of a band:
+     * g_a.2's or g_s.4's input and output (N/4 + N/16), or g_s.6's (N/4 + 3);
+     * the convolutions' own buffers take a few MiB more (nn.c) */
+    const size_t px_bytes = (size_t)(5 * m->N / 16 + 3) * sizeof(float);
+    const size_t row_bytes = (size_t)16 * ((width + 63) / 64 * 64) * px_bytes;
+    const size_t rows = BAND_BYTES / row_bytes; /* < 2^16: row_bytes >= 2^12 */
+    return rows < BAND_MIN ? BAND_MIN : (int)rows;
+}
+
+/* Copies rows s0 .. s0+rows-1 of src (C x sh x W floats) to rows
+ * d0 .. d0+rows-1 of dst (C x dh x W). */
+static void copy_rows(const float *src, int sh, int s0, float *dst, int dh, int d0, int C,
+                      int rows, int W)
+{
+    for (int c = 0; c < C; c++)
+        memcpy(dst + ((size_t)c * dh + d0) * W, src + ((size_t)c * sh + s0) * W,
+               (size_t)rows * W * sizeof(float));
+}
+
 /* Runs a deterministic conv into a new buffer; frees the input if asked. */
 static float *conv_det(const hv_conv *c, float *in, int H, int W, int threads, int free_in)
 {
@@ -92,6 +151,59 @@ static float *conv_det(const hv_conv *c, float *in, int H, int W, int threads, i
     }
     if (free_in) hv_aligned_free(in);
     return out;
+}
+
+/* g_a on the padded image rows 16s .. 16e-1 (s < e, in y rows) of a w x h
+ * RGB image (row stride in bytes) padded to width Wp: returns the band's y,
+ * M x (e-s) x Wp/16 floats (exact rows: see HALO_A_TOP), or NULL when out of
+ * memory. */
+static float *g_a_band(const hvic_model *m, const uint8_t *rgb, int w, int h, size_t stride,
+                       int Wp, int s, int e, int threads)
+{
+    int H = 16 * (e - s), W = Wp;
+    float *a = hv_aligned_alloc((size_t)3 * H * W * sizeof(float));
+    if (!a) return NULL;
+    hv_rgb_to_tensor(rgb, w, h, stride, Wp, 16 * s, H, a);
+    for (int i = 0; i < 4; i++) {
+        a = conv_det(&m->g_a[i], a, H, W, threads, 1);
+        H /= 2;
+        W /= 2;
+        if (!a) return NULL;
+        if (i < 3 && !hv_gdn_det(&m->g_a_gdn[i], a, H, W, threads)) {
+            hv_aligned_free(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+/* y = g_a(x) of the whole w x h image in bands of `band` y rows (1 .. yh);
+ * y is M x yh x yw floats. Returns 0 when out of memory. */
+static int g_a_bands(const hvic_model *m, const uint8_t *rgb, int w, int h, size_t stride, int yh,
+                     int yw, int band, int threads, float *y)
+{
+    for (int r0 = 0; r0 < yh; r0 += band) {
+        const int r1 = imin(yh, r0 + band), s = imax(0, r0 - HALO_A_TOP);
+        const int e = imin(yh, r1 + HALO_A_BOTTOM);
+        float *b = g_a_band(m, rgb, w, h, stride, 16 * yw, s, e, threads);
+        if (!b) return 0;
+        copy_rows(b, e - s, r0 - s, y, yh, r0, m->M, r1 - r0, yw);
+        hv_aligned_free(b);
+    }
+    return 1;
+}
+
+/* z = h_a(y): y M x yh x yw -> N x yh/4 x yw/4 floats, or NULL when out of
+ * memory. */
+static float *h_a(const hvic_model *m, float *y, int yh, int yw, int threads)
+{
+    float *a = conv_det(&m->h_a[0], y, yh, yw, threads, 0);
+    if (!a) return NULL;
+    hv_relu(a, (size_t)m->N * yh * yw);
+    a = conv_det(&m->h_a[1], a, yh, yw, threads, 1);
+    if (!a) return NULL;
+    hv_relu(a, (size_t)m->N * (yh / 2) * (yw / 2));
+    return conv_det(&m->h_a[2], a, yh / 2, yw / 2, threads, 1);
 }
 
 /* rint(v) as int32 if |v| < 2^30, else 0 (*bad set): non-finite or absurd
@@ -106,52 +218,31 @@ static int32_t round_checked(float v, int *bad)
 }
 
 hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
-                       size_t stride, uint32_t py, uint32_t pz, int threads, hv_latents *out)
+                       size_t stride, uint32_t py, uint32_t pz, int threads, int band,
+                       hv_latents *out)
 {
     if (!m || !rgb || !out || width < 1 || height < 1 || width > HVIC_MAX_DIM ||
         height > HVIC_MAX_DIM || stride < 3 * (size_t)width)
         return HVIC_ERR_ARG;
     if (py > hv_max_gain_pos(m) || pz > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
     if (threads < 1) threads = 1;
+    if (band < 1) band = hv_band_rows(m, width);
     int zh, zw, yh, yw;
     hv_latent_shape(width, height, &zh, &zw, &yh, &yw);
-    const int Hp = 16 * yh, Wp = 16 * yw, N = m->N, M = m->M;
+    band = imin(band, yh);
+    const int N = m->N, M = m->M;
     hvic_status st = hv_latents_alloc(out, N, M, zh, zw);
     if (st != HVIC_OK) return st;
     st = HVIC_ERR_NOMEM;
 
     int64_t *lg = malloc((size_t)(M > N ? M : N) * sizeof *lg);
     int64_t *gy = malloc((size_t)M * sizeof *gy), *gz = malloc((size_t)N * sizeof *gz);
-    float *x = hv_aligned_alloc((size_t)3 * Hp * Wp * sizeof(float)), *y = NULL, *z = NULL;
-    if (!lg || !gy || !gz || !x) {
-        hv_aligned_free(x);
-        goto fail;
-    }
+    float *y = hv_aligned_alloc((size_t)M * yh * yw * sizeof(float)), *z = NULL;
+    if (!lg || !gy || !gz || !y) goto fail;
     hv_layer_gains(m, 1, py, lg, gy);
     hv_layer_gains(m, 0, pz, lg, gz);
-    hv_rgb_to_tensor(rgb, (int)width, (int)height, stride, Wp, Hp, x);
-
-    /* g_a */
-    int H = Hp, W = Wp;
-    float *a = x;
-    for (int i = 0; i < 3; i++) {
-        a = conv_det(&m->g_a[i], a, H, W, threads, 1);
-        H /= 2;
-        W /= 2;
-        if (!a || !hv_gdn_det(&m->g_a_gdn[i], a, H, W, threads)) goto fail_a;
-    }
-    y = conv_det(&m->g_a[3], a, H, W, threads, 1);
-    a = NULL;
-    if (!y) goto fail;
-    /* h_a */
-    a = conv_det(&m->h_a[0], y, yh, yw, threads, 0);
-    if (!a) goto fail;
-    hv_relu(a, (size_t)N * yh * yw);
-    a = conv_det(&m->h_a[1], a, yh, yw, threads, 1);
-    if (!a) goto fail;
-    hv_relu(a, (size_t)N * (yh / 2) * (yw / 2));
-    z = conv_det(&m->h_a[2], a, yh / 2, yw / 2, threads, 1);
-    a = NULL;
+    if (!g_a_bands(m, rgb, (int)width, (int)height, stride, yh, yw, band, threads, y)) goto fail;
+    z = h_a(m, y, yh, yw, threads);
     if (!z) goto fail;
 
     int bad = 0;
@@ -180,8 +271,6 @@ hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, 
     }
     st = HVIC_OK;
     goto done;
-fail_a:
-    hv_aligned_free(a);
 fail:
     hv_latents_free(out);
 done:
@@ -193,66 +282,110 @@ done:
     return st;
 }
 
-hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
-                          int yw, uint32_t py, uint32_t width, uint32_t height, uint8_t *rgb,
-                          size_t stride)
+/* yhat rows s .. e-1 as floats, (q + mu_q8/256) / (gy/65536): M x (e-s) x yw,
+ * from q and mu_q8 (M x yh x yw) and the y gains gy (Q16, per channel).
+ * NULL when out of memory. */
+static float *yhat_rows(const int32_t *q, const int32_t *mu_q8, const int64_t *gy, int M, int yh,
+                        int yw, int s, int e)
 {
-    if (!m || !q || !mu_q8 || !rgb || yh < 1 || yw < 1 || width < 1 || height < 1 ||
-        width > 16u * (uint32_t)yw || height > 16u * (uint32_t)yh || stride < 3 * (size_t)width)
-        return HVIC_ERR_ARG;
-    if (py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
-    const int M = m->M, N = m->N;
-    const size_t yn = (size_t)yh * yw;
-    hvic_status st = HVIC_ERR_NOMEM;
-    int64_t *lg = malloc((size_t)M * sizeof *lg), *gy = malloc((size_t)M * sizeof *gy);
-    float *a = hv_aligned_alloc((size_t)M * yn * sizeof(float)), *b = NULL;
-    if (!lg || !gy || !a) goto done;
-    hv_layer_gains(m, 1, py, lg, gy);
+    const size_t n = (size_t)(e - s) * yw;
+    float *a = hv_aligned_alloc((size_t)M * n * sizeof(float));
+    if (!a) return NULL;
     for (int c = 0; c < M; c++) {
         const float g = (float)gy[c] / 65536.0f;
-        for (size_t i = 0; i < yn; i++)
-            a[c * yn + i] = ((float)q[c * yn + i] + (float)mu_q8[c * yn + i] / 256.0f) / g;
+        const size_t off = ((size_t)c * yh + s) * yw;
+        for (size_t i = 0; i < n; i++)
+            a[c * n + i] = ((float)q[off + i] + (float)mu_q8[off + i] / 256.0f) / g;
     }
-    int H = yh, W = yw, C = M;
-    const int prof = getenv("HVIC_PROFILE") != NULL;
+    return a;
+}
+
+/* g_s of one band: a, M x rows x yw floats (consumed), -> x-hat, 3 x 16 rows
+ * x 16 yw floats on 0..1 (exact rows: see HALO_S), or NULL when out of
+ * memory. prof, when not NULL, accumulates each layer's conv and IGDN
+ * seconds. */
+static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double prof[4][2])
+{
+    int H = rows, W = yw;
     for (int i = 0; i < 4; i++) {
         const hv_conv *cv = &m->g_s[i];
         double t0 = prof ? hv_now() : 0;
-        b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
+        float *b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
         /* few outputs (g_s.6): a direct kernel beats GEMM's input packing */
         int ok = b && (cv->cout <= 16 && cv->k == 3 ? hv_conv_direct3(cv, a, H, W, b, 1)
                                                     : hv_conv_blas(cv, a, H, W, b, 1));
-        if (!ok) goto done;
         hv_aligned_free(a);
         a = b;
-        b = NULL;
+        if (!ok) {
+            hv_aligned_free(a);
+            return NULL;
+        }
         H *= 2;
         W *= 2;
-        C = cv->cout / 4;
         double t1 = prof ? hv_now() : 0;
-        if (i < 3 && !hv_igdn_blas(&m->g_s_igdn[i], a, H, W)) goto done;
-        if (prof)
-            fprintf(stderr, "g_s.%d conv %.4f s, igdn %.4f s (%dx%d)\n", 2 * i, t1 - t0,
-                    hv_now() - t1, W, H);
+        if (i < 3 && !hv_igdn_blas(&m->g_s_igdn[i], a, H, W)) {
+            hv_aligned_free(a);
+            return NULL;
+        }
+        if (prof) {
+            prof[i][0] += t1 - t0;
+            prof[i][1] += hv_now() - t1;
+        }
     }
-    (void)N;
-    (void)C;
-    /* a: 3 x H x W on 0..1 */
-    for (uint32_t yy = 0; yy < height; yy++) {
-        uint8_t *row = rgb + yy * stride;
+    return a;
+}
+
+/* Writes clamp(rint(255 x)) of the rows r0 .. r0+rows-1 of x (3 x H x W on
+ * 0..1), columns 0 .. width-1, to the RGB rows 0 .. rows-1 of rgb (row stride
+ * in bytes). */
+static void store_rgb(const float *x, int H, int W, int r0, int rows, uint32_t width, uint8_t *rgb,
+                      size_t stride)
+{
+    for (int r = 0; r < rows; r++) {
+        uint8_t *row = rgb + (size_t)r * stride;
         for (int c = 0; c < 3; c++) {
-            const float *src = a + ((size_t)c * H + yy) * W;
+            const float *src = x + ((size_t)c * H + r0 + r) * W;
             for (uint32_t xx = 0; xx < width; xx++) {
                 float v = rintf(255.0f * src[xx]);
                 row[3 * xx + c] = (uint8_t)(v > 0.0f ? (v < 255.0f ? v : 255.0f) : 0.0f);
             }
         }
     }
+}
+
+hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
+                          int yw, uint32_t py, uint32_t width, uint32_t height, int band,
+                          uint8_t *rgb, size_t stride)
+{
+    if (!m || !q || !mu_q8 || !rgb || yh < 1 || yw < 1 || width < 1 || height < 1 ||
+        width > 16u * (uint32_t)yw || height > 16u * (uint32_t)yh || stride < 3 * (size_t)width)
+        return HVIC_ERR_ARG;
+    if (py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    const int M = m->M, used = (int)((height + 15) / 16); /* y rows that reach the image */
+    band = imin(band < 1 ? hv_band_rows(m, width) : band, used);
+    int64_t *lg = malloc((size_t)M * sizeof *lg), *gy = malloc((size_t)M * sizeof *gy);
+    hvic_status st = HVIC_ERR_NOMEM;
+    if (!lg || !gy) goto done;
+    hv_layer_gains(m, 1, py, lg, gy);
+    double prof[4][2] = {{0}};
+    const int profile = getenv("HVIC_PROFILE") != NULL;
+    for (int r0 = 0; r0 < used; r0 += band) {
+        const int r1 = imin(used, r0 + band), s = imax(0, r0 - HALO_S);
+        const int e = imin(yh, r1 + HALO_S);
+        float *a = yhat_rows(q, mu_q8, gy, M, yh, yw, s, e);
+        float *x = a ? g_s_band(m, a, e - s, yw, profile ? prof : NULL) : NULL;
+        if (!x) goto done;
+        const int y0 = 16 * r0, y1 = imin((int)height, 16 * r1);
+        store_rgb(x, 16 * (e - s), 16 * yw, y0 - 16 * s, y1 - y0, width, rgb + (size_t)y0 * stride,
+                  stride);
+        hv_aligned_free(x);
+    }
+    for (int i = 0; profile && i < 4; i++)
+        fprintf(stderr, "g_s.%d conv %.4f s, igdn %.4f s (%d bands of %d y rows)\n", 2 * i,
+                prof[i][0], prof[i][1], (used + band - 1) / band, band);
     st = HVIC_OK;
 done:
     free(lg);
     free(gy);
-    hv_aligned_free(a);
-    hv_aligned_free(b);
     return st;
 }

@@ -3,6 +3,7 @@
 #ifndef HVIC_PIPELINE_H
 #define HVIC_PIPELINE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,21 +27,40 @@ void hv_latent_shape(uint32_t width, uint32_t height, int *zh, int *zw, int *yh,
 hvic_status hv_latents_alloc(hv_latents *l, int N, int M, int zh, int zw);
 void hv_latents_free(hv_latents *l);
 
+/** Band height for g_a and g_s: y rows (16 image rows each) per band whose
+ *  largest float tensors take about 256 MiB, but at least 4 rows (a band
+ *  also computes a halo of 3 (g_a) or 4 (g_s) more rows). A function of the
+ *  model's N and the image width only; the results do not depend on it
+ *  anyway (see hv_analyse, hv_synthesise). */
+int hv_band_rows(const hvic_model *m, uint32_t width);
+
+/** A band height that makes the whole image one band. */
+#define HV_BAND_WHOLE INT_MAX
+
 /** Encoder analysis: RGB -> x = v/255 -> pad64 -> g_a -> y; z = h_a(y);
  *  zhat = rint(z * gain_z); (idx, mu) = h_s(zhat); q = rint(y * gain_y - mu/256)
  *  (round half to even, like torch.round). Bit-identical on every platform.
  *  rgb: interleaved 8-bit RGB, row stride in bytes. threads >= 1.
+ *  g_a runs in bands of `band` y rows (0 = hv_band_rows()), converting the
+ *  image to floats band by band; the latents are the same for every band
+ *  height (HV_BAND_WHOLE: one band, the plain whole-image computation).
  *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM, HVIC_ERR_MODEL (the model produced
  *  values outside +-2^30, e.g. non-finite). On success *out is allocated. */
 hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
-                       size_t stride, uint32_t py, uint32_t pz, int threads, hv_latents *out);
+                       size_t stride, uint32_t py, uint32_t pz, int threads, int band,
+                       hv_latents *out);
 
 /** Decoder synthesis: yhat = (q + mu/256) / gain_y -> g_s -> clamp(rint(255 x))
  *  -> crop to width x height, written to rgb (row stride in bytes).
+ *  q, mu_q8: M x yh x yw. g_s runs in bands of `band` y rows (0 =
+ *  hv_band_rows(); HV_BAND_WHOLE: one band), each converted from q and mu
+ *  on its own. The pixels equal those of one band as long as the BLAS
+ *  computes each sgemm output element independently of the matrix sizes,
+ *  as OpenBLAS does (tests/codec/test_bands.c).
  *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
 hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
-                          int yw, uint32_t py, uint32_t width, uint32_t height, uint8_t *rgb,
-                          size_t stride);
+                          int yw, uint32_t py, uint32_t width, uint32_t height, int band,
+                          uint8_t *rgb, size_t stride);
 
 /** FNV-1a 64 over the little-endian int32 bytes of zhat then q. */
 uint64_t hv_latents_hash(const int32_t *zhat, size_t nz, const int32_t *q, size_t nq);

@@ -80,14 +80,14 @@ int main(int argc, char **argv)
         int threads = argc > 7 ? atoi(argv[7]) : 2;
         hv_latents L;
         t0 = now();
-        st = hv_analyse(m, img.rgb, img.width, img.height, img.stride, py, pz, threads, &L);
+        st = hv_analyse(m, img.rgb, img.width, img.height, img.stride, py, pz, threads, 0, &L);
         double t_an = now() - t0;
         if (st != HVIC_OK) return die("analyse", st);
         size_t nz = (size_t)L.N * L.zh * L.zw, ny = (size_t)L.M * L.yh * L.yw;
         hvic_image rec;
         hvic_image_alloc(&rec, img.width, img.height);
         t0 = now();
-        st = hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, rec.rgb,
+        st = hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, rec.rgb,
                            rec.stride);
         double t_syn = now() - t0;
         if (st != HVIC_OK) return die("synthesise", st);
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         int32_t *q = read_i32(argv[3], ny), *mu = read_i32(argv[4], ny);
         uint8_t *rgb = malloc((size_t)w * h * 3);
         if (q && mu && rgb) {
-            st = hv_synthesise(m, q, mu, yh, yw, py, w, h, rgb, (size_t)w * 3);
+            st = hv_synthesise(m, q, mu, yh, yw, py, w, h, 0, rgb, (size_t)w * 3);
             if (st != HVIC_OK) return die("synthesise", st);
             FILE *f = fopen(argv[10], "wb");
             if (f && fwrite(rgb, 1, (size_t)w * h * 3, f) == (size_t)w * h * 3 && fclose(f) == 0)

@@ -111,7 +111,7 @@ int main(void)
     /* decoder recovers exactly the encoder's latents */
     uint32_t py = hvic_beta_to_gain_pos(m, hvic_quality_to_beta(m, 75));
     hv_latents L;
-    CHECK(hv_analyse(m, img.rgb, img.width, img.height, img.stride, py, py, 2, &L) == HVIC_OK,
+    CHECK(hv_analyse(m, img.rgb, img.width, img.height, img.stride, py, py, 2, 0, &L) == HVIC_OK,
           "analyse");
     uint64_t h_enc = hv_latents_hash(L.zhat, (size_t)L.N * L.zh * L.zw, L.q,
                                      (size_t)L.M * L.yh * L.yw);
@@ -124,7 +124,7 @@ int main(void)
     st = hvic_decode(m, f1, n1, &rec);
     CHECK(st == HVIC_OK, "decode: %s", hvic_strerror(st));
     hvic_image_alloc(&ref, img.width, img.height);
-    CHECK(hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, ref.rgb,
+    CHECK(hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, ref.rgb,
                         ref.stride) == HVIC_OK,
           "synthesise");
     if (st == HVIC_OK) {
