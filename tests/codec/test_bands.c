@@ -1,16 +1,17 @@
 /* Banded g_a / g_s (codec/pipeline.c) against the whole-image computation.
  *
- * - hv_analyse with bands of 1, 2, 5, 7 y rows and the default height gives
- *   the latents hash of one whole-image band (HV_BAND_WHOLE), for images
- *   whose heights (333, 185, 1 pixels) are no multiple of 64 and span
- *   several bands (alternately with 1 and 3 threads);
+ * - hv_analyse in bands of 1 y row (with 1 thread) and of 5 y rows (3
+ *   threads; bands that end inside z rows, the last one shorter) gives the
+ *   latents hash of one whole-image band (HV_BAND_WHOLE), for images whose
+ *   heights (333, 1 pixels) are no multiple of 64; also with the default
+ *   height (one band of the 1-pixel-high image);
  * - hv_synthesise with the same band heights gives the pixels of one
  *   whole-image band, up to the rounding of OpenBLAS kernels whose sgemm
  *   results depend on the matrix sizes (e.g. OPENBLAS_CORETYPE=Haswell;
  *   SkylakeX gives identical bytes): no pixel may differ by more than 1 and
  *   the PSNR against the source by 0.001 dB or more. Prints how many
  *   samples differ;
- * - the same for bands of 3 rows of a 2048x100 image, wide enough that the
+ * - the same for bands of 3 rows of a 1536x100 image, wide enough that the
  *   convolutions of nn.c also split their buffers into row chunks (g_a.2's
  *   stride phases, g_s.6's padded input), at other rows in each band;
  * - hv_band_rows: one band for Kodak-sized images, at least 4 rows. */
@@ -140,21 +141,16 @@ int main(void)
     CHECK(kodak >= 32, "768x512 should be one band (%d y rows per band)", kodak);
     CHECK(hv_band_rows(m, 16384) >= 4, "at least 4 rows per band");
 
-    const int bands[] = {1, 2, 5, 7, 0}, one[] = {1, 0}, three = 3, two = 2;
-    const size_t nb = sizeof bands / sizeof bands[0];
+    const int bands[] = {1, 5}, one[] = {1, 0}, three = 3;
     hvic_image img;
-    make_image(&img, 96, 333);
-    check_image(m, &img, "synthetic", bands, nb);
+    make_image(&img, 64, 333);
+    check_image(m, &img, "synthetic", bands, 2);
     hvic_image_free(&img);
     make_image(&img, 40, 1);
     check_image(m, &img, "one row", one, 2);
     hvic_image_free(&img);
-    make_image(&img, 2048, 100);
+    make_image(&img, 1536, 100);
     check_image(m, &img, "wide", &three, 1);
-    hvic_image_free(&img);
-    st = hvic_image_read_file(HVIC_TESTIMAGES_DIR "/rd_seeding_203x185.png", 0, &img, NULL);
-    CHECK(st == HVIC_OK, "image: %s", hvic_strerror(st));
-    if (st == HVIC_OK) check_image(m, &img, "rd_seeding_203x185.png", &two, 1);
     hvic_image_free(&img);
 
     hvic_model_free(m);
