@@ -129,7 +129,7 @@ static const command commands[] = {
      "print dimensions, model, per-layer beta, chunk sizes and bits per pixel"},
 #ifdef HVIC_WITH_RD
     {"rd", hvic_cmd_rd, "DIR|FILES...",
-     "RD sweep of hvic and JPEG: CSV, JSON, BD-rate (see tools/rd/rd.h)"},
+     "RD sweep of hvic and JPEG: CSV, JSON, BD-rate (hvic rd --help)"},
     {"bdrate", hvic_cmd_bdrate, "A.json B.json",
      "BD-rate of B against anchor A (CompressAI-format JSON)"},
 #endif

@@ -341,8 +341,27 @@ out:
     return rc;
 }
 
+static const char rd_help[] =
+    "Usage: hvic rd DIR|FILES... [options]\n"
+    "       hvic rd --bd A.json B.json   (BD-rate of B against anchor A)\n\n"
+    "Encodes and decodes every PNG/JPEG image with hvic at each beta and with\n"
+    "libjpeg-turbo (4:2:0 and 4:4:4, optimized Huffman) at each quality; prints a\n"
+    "summary and the BD-rate of hvic against JPEG 4:2:0 on PSNR and MS-SSIM (dB).\n\n"
+    "  --betas B1,B2,...         hvic betas (default: the model's levels; beta_y = beta_z)\n"
+    "  --beta-grid               also sweep beta_y x beta_z, report R_y, R_z, distortion\n"
+    "  --jpeg-qualities Q1,...   JPEG qualities 1..100 (default 5..95)\n"
+    "  --jobs N                  code N image/setting pairs at once (default 1)\n"
+    "  --model FILE              model file (default: $HVIC_MODEL, else the installed one)\n"
+    "  --out PREFIX              output prefix (default 'rd'): PREFIX-images.csv,\n"
+    "                            PREFIX-hvic.json, PREFIX-jpeg420.json, PREFIX-jpeg444.json\n"
+    "                            (CompressAI format), PREFIX-betagrid.csv with --beta-grid\n";
+
 int hvic_cmd_rd(int argc, char **argv)
 {
+    if (argc >= 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+        fputs(rd_help, stdout);
+        return 0;
+    }
     rd_opts o = {"rd", NULL, NULL, default_qualities, 1, 0};
     char **paths = NULL;
     size_t npaths = 0, cap = 0;
