@@ -9,23 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h" /* fail, EXIT_USAGE */
 #ifdef HVIC_WITH_RD
 #include "rd.h" /* hvic rd, hvic bdrate (tools/rd) */
 #endif
 #ifdef HVIC_WITH_CODEC
 #include "hvic_codec.h" /* hvic encode, hvic decode (tools/hvic_codec.c) */
 #endif
-
-#define EXIT_USAGE 2
-
-/* Print "hvic: FILE: problem" for a failed hvic call. */
-static int fail(const char *file, hvic_status st)
-{
-    const char *problem = hvic_strerror(st);
-    if (st == HVIC_ERR_IO && errno != 0) problem = strerror(errno);
-    fprintf(stderr, "hvic: %s: %s\n", file, problem);
-    return EXIT_FAILURE;
-}
 
 static int usage_error(const char *msg, const char *arg)
 {

@@ -21,17 +21,8 @@
 #include <cpuid.h>
 #endif
 
+#include "cli_util.h" /* fail, EXIT_USAGE */
 #include "hvic.h"
-
-#define EXIT_USAGE 2
-
-static int fail(const char *file, hvic_status st)
-{
-    const char *problem = hvic_strerror(st);
-    if (st == HVIC_ERR_IO && errno != 0) problem = strerror(errno);
-    fprintf(stderr, "hvic: %s: %s\n", file, problem);
-    return EXIT_FAILURE;
-}
 
 static int fail_msg(const char *file, const char *msg)
 {

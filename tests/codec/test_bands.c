@@ -20,21 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
 #include "pipeline.h"
-
-static int failures;
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            failures++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fprintf(stderr, "\n");                                                \
-        }                                                                         \
-    } while (0)
 
 /* A smooth colour pattern with some deterministic noise. */
 static void make_image(hvic_image *img, uint32_t w, uint32_t h)

@@ -10,19 +10,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "check.h"
 #include "hvic.h"
 #include "model.h"
-
-static int failures;
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            failures++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fprintf(stderr, "\n");                                                \
-        }                                                                         \
-    } while (0)
 
 static uint8_t *file, *payload;
 static size_t file_len, payload_len;

@@ -15,23 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
 #include "pipeline.h"
 
 #define PSNR_MIN_Q75 20.0
-
-static int failures;
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            failures++;                                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                  \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fprintf(stderr, "\n");                                                \
-        }                                                                         \
-    } while (0)
 
 static double psnr(const hvic_image *a, const hvic_image *b)
 {
