@@ -52,6 +52,8 @@ def main():
     ap.add_argument("--images", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--positions", default="0,13000,24576")
+    ap.add_argument("--names", default=",".join(IMAGES),
+                    help="comma-separated image file names in --images (e.g. Kodak images for the README check)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.work, exist_ok=True)
@@ -59,7 +61,7 @@ def main():
     ref = ReferenceModel(tensors)
     positions = [int(p) for p in args.positions.split(",")]
     ok = True
-    for name in IMAGES:
+    for name in args.names.split(","):
         img = np.asarray(Image.open(os.path.join(args.images, name)).convert("RGB"))
         h, w, _ = img.shape
         x = pad64(torch.from_numpy(img.copy()).permute(2, 0, 1)[None].float() / 255)
