@@ -13,3 +13,9 @@ int fail(const char *file, hvic_status st)
     fprintf(stderr, "hvic: %s: %s\n", file, problem);
     return EXIT_FAILURE;
 }
+
+int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}

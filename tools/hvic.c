@@ -17,12 +17,6 @@
 #include "hvic_codec.h" /* hvic encode, hvic decode (tools/hvic_codec.c) */
 #endif
 
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
-    return EXIT_USAGE;
-}
-
 /* ---------------------------------------------------------------- info */
 
 static int cmd_info(int argc, char **argv)

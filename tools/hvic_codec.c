@@ -30,12 +30,6 @@ static int fail_msg(const char *file, const char *msg)
     return EXIT_FAILURE;
 }
 
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
-    return EXIT_USAGE;
-}
-
 static double now(void)
 {
     struct timespec ts;

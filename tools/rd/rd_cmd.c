@@ -26,7 +26,7 @@ static const char default_qualities[] = "5,10,15,20,30,40,50,60,70,80,90,95";
 
 static int usage(const char *msg, const char *arg)
 {
-    fprintf(stderr, "hvic rd: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "hvic rd: %s%s%s (see 'hvic rd --help')\n", msg, arg ? ": " : "", arg ? arg : "");
     return EXIT_USAGE;
 }
 
