@@ -240,14 +240,11 @@ static int load_conv(parser *ps, const char *name, int cout, int cin, int k, int
         if (!wp) return (BAD(0), 0);
         hv_pack_weights(w, cout, (int)K, wp);
         c->wpack = wp;
-    } else { /* decoder side: per-tap weights for the BLAS path */
-        float *wt = model_alloc(ps->m, (size_t)k * k * cout * cin * sizeof(float));
-        if (!wt) return (BAD(0), 0);
-        for (int o = 0; o < cout; o++)
-            for (int i = 0; i < cin; i++)
-                for (int t = 0; t < k * k; t++)
-                    wt[((size_t)t * cout + o) * cin + i] = w[((size_t)o * cin + i) * k * k + t];
-        c->wtap = wt;
+    } else if (cout > HV_DIRECT_MAX_COUT) { /* decoder side (g_s, 3x3): Winograd */
+        float *wt = model_alloc(ps->m, (size_t)36 * cout * cin * sizeof(float));
+        if (!wt || k != 3) return (BAD(0), 0);
+        hv_wino_weights(w, cout, cin, wt);
+        c->wwino = wt;
     }
     return 1;
 }
@@ -278,8 +275,6 @@ static int load_gdn(parser *ps, const char *name, int ch, int pack, hv_gdn *g)
         if (!wp) return (BAD(0), 0);
         hv_pack_weights(gamma, ch, ch, wp);
         c->wpack = wp;
-    } else {
-        c->wtap = gamma; /* 1x1: [1][cout][cin] is the file layout */
     }
     return 1;
 }
@@ -461,7 +456,7 @@ static hvic_status build_model(parser *ps)
     m->z_freq = zfreq;
 
     /* float transforms: g_a/h_a packed for the deterministic encoder kernel,
-     * g_s laid out per tap for BLAS */
+     * g_s Winograd-transformed */
     int ok = load_conv(ps, "g_a.0", N, 3, 5, 2, 1, &m->g_a[0]) &&
              load_conv(ps, "g_a.2", N, N, 5, 2, 1, &m->g_a[1]) &&
              load_conv(ps, "g_a.4", N, N, 5, 2, 1, &m->g_a[2]) &&

@@ -32,7 +32,7 @@ typedef struct hv_conv {
     const float *w;      /* [cout][cin*k*k] row-major, as in the file */
     const float *b;      /* [cout] */
     const float *wpack;  /* NULL, or packed for nn.c's deterministic kernel */
-    const float *wtap;   /* NULL, or [k*k][cout][cin] for nn.c's BLAS path */
+    const float *wwino;  /* NULL, or [36][cout][cin] Winograd weights (nn_wino.c) */
 } hv_conv;
 
 /** GDN/IGDN parameters: norm_i = beta_i + sum_j gamma_ij x_j^2. */

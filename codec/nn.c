@@ -1,7 +1,7 @@
-/* Float layers: deterministic encoder convolution, BLAS decoder convolution,
- * GDN/IGDN, pixel shuffle, padding. See nn.h for the determinism rules.
+/* Float layers: deterministic encoder convolution and GDN, ReLU, image to
+ * tensor. See nn.h for the determinism rules.
  * This file must be compiled with -ffp-contract=off and without fast-math. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "nn.h"
 
 #include <math.h>
@@ -9,8 +9,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cblas.h>
+#include <sys/mman.h>
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
@@ -22,8 +21,13 @@
 
 void *hv_aligned_alloc(size_t bytes)
 {
+    enum { HUGE_PAGE = 2 << 20 };
+    const int huge = bytes >= 4 * (size_t)HUGE_PAGE;
     void *p = NULL;
-    if (posix_memalign(&p, 64, bytes ? bytes : 1) != 0) return NULL;
+    if (posix_memalign(&p, huge ? HUGE_PAGE : 64, bytes ? bytes : 1) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (huge) (void)madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE); /* a hint only */
+#endif
     return p;
 }
 
@@ -324,112 +328,12 @@ int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads)
     return run_det(&g->conv, x, H, W, x, threads, 1);
 }
 
-/* ---------------------------------------------------------------- BLAS path */
-
-int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle)
-{
-    const int k = c->k, pad = k / 2, Wp = W + 2 * pad, cin = c->cin, cout = c->cout;
-    long rr = (4L << 20) / ((long)Wp * (cin > cout ? cin : cout));
-    const int R = rr < 1 ? 1 : rr > H ? H : (int)rr;
-    const size_t plane = (size_t)(R + 2 * pad) * Wp, slack = 2 * (size_t)pad;
-    float *xp = hv_aligned_alloc((cin * plane + slack) * sizeof(float));
-    float *acc = hv_aligned_alloc((size_t)cout * R * Wp * sizeof(float));
-    if (!xp || !acc) {
-        hv_aligned_free(xp);
-        hv_aligned_free(acc);
-        return 0;
-    }
-    for (int y0 = 0; y0 < H; y0 += R) {
-        const int rows = H - y0 < R ? H - y0 : R, n = rows * Wp;
-        memset(xp, 0, (cin * plane + slack) * sizeof(float));
-        for (int i = 0; i < cin; i++)
-            for (int r = -pad; r < rows + pad; r++) {
-                int y = y0 + r;
-                if (y < 0 || y >= H) continue;
-                memcpy(xp + i * plane + (size_t)(r + pad) * Wp + pad, in + ((size_t)i * H + y) * W,
-                       (size_t)W * sizeof(float));
-            }
-        /* out grid row r, column x (x < Wp; x >= W is discarded) gets
-         * sum over taps of wtap[t] * xp[i][(r + ky) * Wp + x + kx] */
-        for (int t = 0; t < k * k; t++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, n, cin, 1.0f,
-                        c->wtap + (size_t)t * cout * cin, cin, xp + (t / k) * Wp + t % k,
-                        (int)plane, t ? 1.0f : 0.0f, acc, n);
-        for (int o = 0; o < cout; o++) {
-            const float b = c->b[o];
-            for (int r = 0; r < rows; r++) {
-                const float *src = acc + (size_t)o * n + (size_t)r * Wp;
-                const int y = y0 + r;
-                if (shuffle) { /* channel o -> (o/4, 2y + a, 2x + b) with ab = o%4 */
-                    float *dst = out + ((size_t)(o >> 2) * 2 * H + 2 * y + ((o >> 1) & 1)) * 2 * W +
-                                 (o & 1);
-                    for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
-                } else {
-                    float *dst = out + ((size_t)o * H + y) * W;
-                    for (int x = 0; x < W; x++) dst[x] = src[x] + b;
-                }
-            }
-        }
-    }
-    hv_aligned_free(xp);
-    hv_aligned_free(acc);
-    return 1;
-}
-
-int hv_igdn_blas(const hv_gdn *g, float *x, int H, int W)
-{
-    enum { BP = 2048 }; /* positions per block */
-    const int C = g->c, P = H * W;
-    float *sq = hv_aligned_alloc((size_t)C * BP * sizeof(float));
-    float *norm = hv_aligned_alloc((size_t)C * BP * sizeof(float));
-    if (!sq || !norm) {
-        hv_aligned_free(sq);
-        hv_aligned_free(norm);
-        return 0;
-    }
-    for (int p0 = 0; p0 < P; p0 += BP) {
-        const int pn = P - p0 < BP ? P - p0 : BP;
-        for (int i = 0; i < C; i++) {
-            const float *src = x + (size_t)i * P + p0;
-            float *s2 = sq + (size_t)i * pn, *nr = norm + (size_t)i * pn;
-            const float b = g->conv.b[i];
-            for (int p = 0; p < pn; p++) {
-                s2[p] = src[p] * src[p];
-                nr[p] = b;
-            }
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, pn, C, 1.0f, g->conv.w, C, sq,
-                    pn, 1.0f, norm, pn);
-        for (int i = 0; i < C; i++) {
-            float *dst = x + (size_t)i * P + p0;
-            const float *nr = norm + (size_t)i * pn;
-            for (int p = 0; p < pn; p++) dst[p] = dst[p] * sqrtf(nr[p]);
-        }
-    }
-    hv_aligned_free(sq);
-    hv_aligned_free(norm);
-    return 1;
-}
-
 /* ---------------------------------------------------------------- misc */
 
 void hv_relu(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!(x[i] > 0.0f)) x[i] = 0.0f;
-}
-
-void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out)
-{
-    for (int c = 0; c < C; c++)
-        for (int ab = 0; ab < 4; ab++) {
-            const int a = ab >> 1, b = ab & 1;
-            const float *src = in + (size_t)(4 * c + ab) * H * W;
-            for (int i = 0; i < H; i++) {
-                float *dst = out + ((size_t)c * 2 * H + 2 * i + a) * 2 * W + b;
-                for (int j = 0; j < W; j++) dst[2 * j] = src[(size_t)i * W + j];
-            }
-        }
 }
 
 void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int y0, int rows,

@@ -8,8 +8,8 @@
  *    built with -ffp-contract=off, no fast-math), and only independent output
  *    positions share a SIMD vector. Results are therefore bit-identical for
  *    every CPU, vector width, thread count, compiler and optimisation level.
- *  - hv_conv_blas: OpenBLAS sgemm for the DECODER (g_s), faster but its
- *    rounding depends on the BLAS kernel and thread count.
+ *  - hv_conv_wino: Winograd + OpenBLAS sgemm for the DECODER (g_s), faster
+ *    but its rounding depends on the BLAS kernel and thread count.
  * Internal header. */
 #ifndef HVIC_NN_H
 #define HVIC_NN_H
@@ -19,7 +19,9 @@
 
 #include "model.h"
 
-/** 64-byte aligned allocation (NULL on failure); release with hv_aligned_free. */
+/** 64-byte aligned allocation (NULL on failure); release with hv_aligned_free.
+ *  Blocks of 8 MiB or more are 2 MiB aligned and marked for transparent huge
+ *  pages where the system has them (fewer page faults on first touch). */
 void *hv_aligned_alloc(size_t bytes);
 void hv_aligned_free(void *p);
 
@@ -44,24 +46,29 @@ int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int
  *  Returns 0 on allocation failure. */
 int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
 
-/** BLAS convolution, stride 1, odd k (needs c->wtap): in cin x H x W ->
- *  out cout x H x W, or with shuffle != 0 directly pixel-shuffled to
- *  (cout/4) x 2H x 2W. Returns 0 on allocation failure. */
-int hv_conv_blas(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
+/** Winograd F(4x4, 3x3) weights (Lavin & Gray, CVPR 2016) of a 3x3
+ *  convolution w [cout][cin][3][3]: u [36][cout][cin], u[6a+b] = (G g G^T)[a][b]. */
+void hv_wino_weights(const float *w, int cout, int cin, float *u);
+
+/** Decoder (g_s) layer, nn_wino.c: 3x3 convolution, stride 1, zero padding 1
+ *  (needs c->wwino), in cin x H x W -> pixel-shuffled (cout/4) x 2H x 2W,
+ *  then IGDN x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2) when igdn is not
+ *  NULL. Winograd F(4x4, 3x3) through OpenBLAS sgemm; not bit-exact.
+ *  Returns 0 on allocation failure. */
+int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, int H, int W, float *out);
+
+/** Largest cout of a g_s layer run by hv_conv_direct3 (g_s.6) rather than
+ *  hv_conv_wino; the model loader transforms the weights of the others. */
+#define HV_DIRECT_MAX_COUT 16
 
 /** Direct 3x3 convolution, stride 1, for few output channels (decoder only,
- *  FMA, not bit-exact): as hv_conv_blas() (c->w is used). Pads the input in
- *  chunks of rows of about 16 MiB. */
+ *  FMA, not bit-exact; c->w is used): in cin x H x W -> out cout x H x W, or
+ *  with shuffle != 0 pixel-shuffled to (cout/4) x 2H x 2W. Pads the input in
+ *  chunks of rows of about 16 MiB. Returns 0 on allocation failure. */
 int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
-
-/** BLAS IGDN in place: x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2). */
-int hv_igdn_blas(const hv_gdn *g, float *x, int H, int W);
 
 /** ReLU in place over n values. */
 void hv_relu(float *x, size_t n);
-
-/** Pixel shuffle x2 (PyTorch): in (4C) x H x W -> out C x 2H x 2W. */
-void hv_pixel_shuffle(const float *in, int C, int H, int W, float *out);
 
 /** Rows y0 .. y0+rows-1 of the padded image tensor of a w x h RGB 8-bit
  *  image (interleaved, row stride in bytes): out is 3 x rows x Wp floats

@@ -1,7 +1,7 @@
 /* Decoder-only direct 3x3 convolution for layers with few output channels
  * (g_s.6: 12 outputs), where a GEMM spends most of its time packing the
  * large input. Vectorised over output columns with FMA; its rounding may
- * differ from the GEMM path (the decoder's float output need not be
+ * differ from the Winograd path (the decoder's float output need not be
  * bit-exact; spec/model-format.md). Compiled with -ffp-contract=fast. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>

@@ -302,18 +302,18 @@ static float *yhat_rows(const int32_t *q, const int32_t *mu_q8, const int64_t *g
 
 /* g_s of one band: a, M x rows x yw floats (consumed), -> x-hat, 3 x 16 rows
  * x 16 yw floats on 0..1 (exact rows: see HALO_S), or NULL when out of
- * memory. prof, when not NULL, accumulates each layer's conv and IGDN
+ * memory. prof, when not NULL, accumulates each layer's (conv + IGDN)
  * seconds. */
-static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double prof[4][2])
+static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double prof[4])
 {
     int H = rows, W = yw;
     for (int i = 0; i < 4; i++) {
-        const hv_conv *cv = &m->g_s[i];
         double t0 = prof ? hv_now() : 0;
+        const hv_conv *cv = &m->g_s[i];
         float *b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
-        /* few outputs (g_s.6): a direct kernel beats GEMM's input packing */
-        int ok = b && (cv->cout <= 16 && cv->k == 3 ? hv_conv_direct3(cv, a, H, W, b, 1)
-                                                    : hv_conv_blas(cv, a, H, W, b, 1));
+        /* g_s.6, 12 outputs: a direct kernel beats the GEMM's input packing */
+        int ok = b && (cv->wwino ? hv_conv_wino(cv, i < 3 ? &m->g_s_igdn[i] : NULL, a, H, W, b)
+                                 : hv_conv_direct3(cv, a, H, W, b, 1));
         hv_aligned_free(a);
         a = b;
         if (!ok) {
@@ -322,15 +322,7 @@ static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double p
         }
         H *= 2;
         W *= 2;
-        double t1 = prof ? hv_now() : 0;
-        if (i < 3 && !hv_igdn_blas(&m->g_s_igdn[i], a, H, W)) {
-            hv_aligned_free(a);
-            return NULL;
-        }
-        if (prof) {
-            prof[i][0] += t1 - t0;
-            prof[i][1] += hv_now() - t1;
-        }
+        if (prof) prof[i] += hv_now() - t0;
     }
     return a;
 }
@@ -367,7 +359,7 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
     hvic_status st = HVIC_ERR_NOMEM;
     if (!lg || !gy) goto done;
     hv_layer_gains(m, 1, py, lg, gy);
-    double prof[4][2] = {{0}};
+    double prof[4] = {0};
     const int profile = getenv("HVIC_PROFILE") != NULL;
     for (int r0 = 0; r0 < used; r0 += band) {
         const int r1 = imin(used, r0 + band), s = imax(0, r0 - HALO_S);
@@ -381,8 +373,8 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
         hv_aligned_free(x);
     }
     for (int i = 0; profile && i < 4; i++)
-        fprintf(stderr, "g_s.%d conv %.4f s, igdn %.4f s (%d bands of %d y rows)\n", 2 * i,
-                prof[i][0], prof[i][1], (used + band - 1) / band, band);
+        fprintf(stderr, "g_s.%d conv + igdn %.4f s (%d bands of %d y rows)\n", 2 * i, prof[i],
+                (used + band - 1) / band, band);
     st = HVIC_OK;
 done:
     free(lg);
