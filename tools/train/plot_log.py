@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Plot a training log (log.csv from train.py): loss, PSNR and bpp against step, to a PNG.
+"""Plot training logs (log.csv files of train.py, e.g. of successive resumed runs, in order):
+loss, PSNR and bpp against step, to a PNG. A dotted line marks where each later log starts.
 
-Usage: plot_log.py LOG.csv OUT.png
+Usage: plot_log.py LOG.csv [LOG2.csv ...] OUT.png
 """
 import csv
 import sys
@@ -13,9 +14,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    rows = list(csv.DictReader(open(sys.argv[1])))
+    rows, starts = [], []
+    for path in sys.argv[1:-1]:
+        part = list(csv.DictReader(open(path)))
+        if rows and part:
+            starts.append(int(part[0]["step"]))
+        rows += part
     step = [int(r["step"]) for r in rows]
     fig, ax = plt.subplots(1, 3, figsize=(10, 3), dpi=100)
     ax[0].plot(step, [float(r["loss"]) for r in rows])
@@ -30,8 +36,10 @@ def main():
     for a in ax:
         a.set_xlabel("step")
         a.grid(alpha=0.3)
+        for s0 in starts:
+            a.axvline(s0, color="gray", linestyle=":", linewidth=1)
     fig.tight_layout()
-    fig.savefig(sys.argv[2])
+    fig.savefig(sys.argv[-1])
 
 
 if __name__ == "__main__":
