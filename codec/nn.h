@@ -62,10 +62,10 @@ int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, int H, i
 #define HV_DIRECT_MAX_COUT 16
 
 /** Direct 3x3 convolution, stride 1, for few output channels (decoder only,
- *  FMA, not bit-exact; c->w is used): in cin x H x W -> out cout x H x W, or
- *  with shuffle != 0 pixel-shuffled to (cout/4) x 2H x 2W. Pads the input in
- *  chunks of rows of about 16 MiB. Returns 0 on allocation failure. */
-int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle);
+ *  FMA, not bit-exact; c->w is used): in cin x H x W -> out pixel-shuffled,
+ *  (cout/4) x 2H x 2W. Pads the input in chunks of rows of about 16 MiB.
+ *  Returns 0 on allocation failure. */
+int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out);
 
 /** ReLU in place over n values. */
 void hv_relu(float *x, size_t n);

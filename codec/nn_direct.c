@@ -53,27 +53,21 @@ HV_DIRECT(direct_avx512, __attribute__((target("avx512f,fma"))), 16, 12)
 #endif
 
 /* Adds the biases to the accumulated outputs oc0 .. oc0+og-1 (those below
- * cout) of row y, acc rows of stride ldacc, and stores them into out: cout x
- * H x W, or pixel-shuffled (cout/4) x 2H x 2W. */
+ * cout) of row y, acc rows of stride ldacc, and stores them pixel-shuffled
+ * into out, (cout/4) x 2H x 2W. */
 static void store_row(const hv_conv *c, int oc0, int og, const float *acc, size_t ldacc, int y,
-                      int H, int W, float *out, int shuffle)
+                      int H, int W, float *out)
 {
     for (int o = 0; o < og && oc0 + o < c->cout; o++) {
         const int oc = oc0 + o;
         const float b = c->b[oc];
         const float *src = acc + (size_t)o * ldacc;
-        if (shuffle) {
-            float *dst = out + ((size_t)(oc >> 2) * 2 * H + 2 * y + ((oc >> 1) & 1)) * 2 * W +
-                         (oc & 1);
-            for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
-        } else {
-            float *dst = out + ((size_t)oc * H + y) * W;
-            for (int x = 0; x < W; x++) dst[x] = src[x] + b;
-        }
+        float *dst = out + ((size_t)(oc >> 2) * 2 * H + 2 * y + ((oc >> 1) & 1)) * 2 * W + (oc & 1);
+        for (int x = 0; x < W; x++) dst[2 * x] = src[x] + b;
     }
 }
 
-int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out, int shuffle)
+int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out)
 {
     direct_fn fn = direct_generic;
     int vw = 4, og = 6;
@@ -130,7 +124,7 @@ int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out,
                     for (int x0 = 0; x0 < Wr; x0 += nx)
                         fn(xp, plane, Wp, i0, cin - i0 < IB ? cin - i0 : IB, w, r, x0, acc,
                            (size_t)Wr, i0 == 0);
-                store_row(c, g * og, og, acc, Wr, y0 + r, H, W, out, shuffle);
+                store_row(c, g * og, og, acc, Wr, y0 + r, H, W, out);
             }
     }
     hv_aligned_free(xp);

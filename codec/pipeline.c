@@ -313,7 +313,7 @@ static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double p
         float *b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
         /* g_s.6, 12 outputs: a direct kernel beats the GEMM's input packing */
         int ok = b && (cv->wwino ? hv_conv_wino(cv, i < 3 ? &m->g_s_igdn[i] : NULL, a, H, W, b)
-                                 : hv_conv_direct3(cv, a, H, W, b, 1));
+                                 : hv_conv_direct3(cv, a, H, W, b));
         hv_aligned_free(a);
         a = b;
         if (!ok) {

@@ -72,7 +72,7 @@ static void check_layer(int cin, int cout, int H, int W, int with_igdn, unsigned
         c.wwino = u;
         ok = hv_conv_wino(&c, with_igdn ? &g : NULL, x, H, W, y);
     } else {
-        ok = !with_igdn && hv_conv_direct3(&c, x, H, W, y, 1);
+        ok = !with_igdn && hv_conv_direct3(&c, x, H, W, y);
     }
     reference(w, b, cin, cout, x, H, W, with_igdn ? gamma : NULL, beta, ref);
     double maxref = 0, maxerr = 0;
