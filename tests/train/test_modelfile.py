@@ -128,3 +128,22 @@ def test_beta_to_position_is_monotonic_and_inverts_levels():
     assert all(p2 >= p1 for p1, p2 in zip(pos, pos[1:]))
     assert pos[0] == 0 and pos[-1] == 6 * GAIN_POS_ONE
     assert beta_to_position(betas, math.sqrt(555.6 * 285.7)) == GAIN_POS_ONE // 2
+
+
+def test_resampling_levels_keeps_shared_and_extrapolates_new():
+    old = HyperpriorModel(N=16, M=24, betas=(400.0, 100.0, 25.0))
+    with torch.no_grad():
+        old.log_gain_y.copy_(torch.randn_like(old.log_gain_y))
+        old.log_gain_z.copy_(torch.randn_like(old.log_gain_z))
+    new = HyperpriorModel(N=16, M=24, betas=(1600.0, 400.0, 200.0, 100.0, 25.0))
+    assert new.load_resampling_levels(old.state_dict())
+    ly, lo = new.log_gain_y.detach().double(), old.log_gain_y.detach().double()
+    for i_new, i_old in ((1, 0), (3, 1), (4, 2)):  # shared β: copied
+        assert torch.allclose(ly[i_new], lo[i_old], atol=1e-6)
+    # 200 is halfway between 400 and 100 in log β; 1600 is one such step beyond 400
+    assert torch.allclose(ly[2], 0.5 * (lo[0] + lo[1]), atol=1e-5)
+    assert torch.allclose(ly[0], 2 * lo[0] - lo[1], atol=1e-5)
+    assert torch.equal(new.betas, torch.tensor([1600.0, 400.0, 200.0, 100.0, 25.0]))
+    same = HyperpriorModel(N=16, M=24, betas=(1600.0, 400.0, 200.0, 100.0, 25.0))
+    assert not same.load_resampling_levels(new.state_dict())
+    assert torch.equal(same.log_gain_y, new.log_gain_y)

@@ -57,8 +57,7 @@ def main():
     ref = ReferenceModel(tensors)
     model = None
     if args.ckpt:
-        model = HyperpriorModel()
-        model.load_state_dict(torch.load(args.ckpt, map_location="cpu")["model"])
+        model = HyperpriorModel.from_state_dict(torch.load(args.ckpt, map_location="cpu")["model"])
         model.eval()
     levels = [int(v) for v in args.levels.split(",")] if args.levels else list(range(ref.L))
     files = sorted(glob.glob(os.path.join(args.images, "*.png")))

@@ -162,9 +162,8 @@ def main():
     ap.add_argument("--state-dict", help="also write the weights here, large tensors in f16")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    model = HyperpriorModel()
     ck = torch.load(args.ckpt, map_location="cpu")
-    model.load_state_dict(ck["model"])
+    model = HyperpriorModel.from_state_dict(ck["model"])
     if args.state_dict:
         sd = {k: v.half() if v.is_floating_point() and v.numel() > 1000 else v for k, v in ck["model"].items()}
         torch.save({"model": sd, "step": ck.get("step", 0)}, args.state_dict)

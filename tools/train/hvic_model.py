@@ -118,10 +118,15 @@ def ste_round(x):
     return x + (torch.round(x) - x).detach()
 
 
+# β levels, level 0 the largest β (lowest rate): 9 levels spaced by about 2x, from about 0.15 to
+# 1.6 bpp on Kodak. (Models trained before 2026-11-22 had only the last 7.)
+DEFAULT_BETAS = (2222.2, 1111.1, 555.6, 285.7, 149.3, 76.9, 40.0, 20.7, 10.7)
+
+
 class HyperpriorModel(nn.Module):
     """Mean-scale hyperprior with per-layer gain vectors for variable rate."""
 
-    def __init__(self, N=128, M=192, betas=(555.6, 285.7, 149.3, 76.9, 40.0, 20.7, 10.7)):
+    def __init__(self, N=128, M=192, betas=DEFAULT_BETAS):
         super().__init__()
         self.N, self.M = N, M
         self.register_buffer("betas", torch.tensor(betas, dtype=torch.float32))
@@ -143,6 +148,37 @@ class HyperpriorModel(nn.Module):
         init = torch.linspace(-1.0, 1.0, L)
         self.log_gain_y = nn.Parameter(init[:, None].repeat(1, M))
         self.log_gain_z = nn.Parameter(0.5 * init[:, None].repeat(1, N))
+
+    @classmethod
+    def from_state_dict(cls, sd):
+        """A model with the N, M and β levels of the state dict sd, loaded from it."""
+        model = cls(N=sd["log_gain_z"].shape[1], M=sd["log_gain_y"].shape[1], betas=tuple(sd["betas"].tolist()))
+        model.load_state_dict(sd)
+        return model
+
+    def load_resampling_levels(self, sd):
+        """Load sd, whose β levels may differ from this model's: each of this model's levels takes
+        the log gains of sd's level with the same β, or those interpolated (or extrapolated from
+        the nearest two levels) linearly in log β. Returns True when the levels differed."""
+        old = sd["betas"].double().log()
+        new = self.betas.double().log()
+        if old.shape == new.shape and torch.equal(old, new):
+            self.load_state_dict(sd)
+            return False
+        sd = dict(sd)
+        order = torch.argsort(old)  # ascending log β
+        xs = old[order]
+        for name in ("log_gain_y", "log_gain_z"):
+            ys = sd[name].double()[order]
+            rows = []
+            for lb in new:
+                i = int(torch.searchsorted(xs, lb).clamp(1, len(xs) - 1))
+                t = (lb - xs[i - 1]) / (xs[i] - xs[i - 1])
+                rows.append((1 - t) * ys[i - 1] + t * ys[i])
+            sd[name] = torch.stack(rows).to(sd[name].dtype)
+        sd["betas"] = self.betas.clone()
+        self.load_state_dict(sd)
+        return True
 
     def gains(self, log_gain, pos):
         """Exponential interpolation of gains at fractional level positions pos (B,)."""

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from hvic_model import HyperpriorModel
+from hvic_model import DEFAULT_BETAS, HyperpriorModel
 
 
 def load_images(folder, limit_bytes=None):
@@ -79,6 +79,9 @@ def main():
                     help="step where cosine decay to --lr-final begins (default: 60%% of --steps)")
     ap.add_argument("--decay-minutes", type=float, default=None,
                     help="with --max-minutes: decay over the last this many minutes of wall time instead of by step")
+    ap.add_argument("--betas", type=lambda s: [float(v) for v in s.split(",")], default=list(DEFAULT_BETAS),
+                    help="β levels, largest first (default: %(default)s); a checkpoint with other levels is "
+                         "resampled onto them (log gains interpolated linearly in log β)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-minutes", type=float, default=5.0)
     ap.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after this wall time")
@@ -92,19 +95,21 @@ def main():
     ckpt_path = os.path.join(args.out, "ckpt.pt")
     log_path = os.path.join(args.out, "log.csv")
 
-    model = HyperpriorModel().to(dev)
+    model = HyperpriorModel(betas=tuple(args.betas)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     step = 0
-    if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=dev)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        step = ck["step"]
-        print(f"resumed {ckpt_path} at step {step}", flush=True)
-    elif args.init:
-        ck = torch.load(args.init, map_location=dev)
-        model.load_state_dict(ck["model"])
-        print(f"initialised from {args.init}", flush=True)
+    if os.path.exists(ckpt_path) or args.init:
+        resume = os.path.exists(ckpt_path)
+        ck = torch.load(ckpt_path if resume else args.init, map_location=dev)
+        resampled = model.load_resampling_levels(ck["model"])
+        if resume:
+            opt.load_state_dict(ck["opt"])
+            step = ck["step"]
+            if resampled:  # the gains' Adam moments no longer match their shapes: restart them
+                for p in (model.log_gain_y, model.log_gain_z):
+                    opt.state.pop(p, None)
+        print(f"{'resumed' if resume else 'initialised from'} {ckpt_path if resume else args.init}"
+              f" at step {step}" + (", β levels resampled" if resampled else ""), flush=True)
 
     imgs = load_images(args.data, args.data_mib and args.data_mib * 2**20)
     imgs = [im for im in imgs if min(im.shape[1:]) >= args.crop]
