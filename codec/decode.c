@@ -5,13 +5,14 @@
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
+#include "parallel.h"
 #include "pipeline.h"
 #include "rans.h"
 
 /* Reads and checks the container, decodes zhat, runs h_s and decodes q.
  * On success *l is allocated and *c filled (call hvic_container_free). */
 static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_t len,
-                                  hvic_container *c, hv_latents *l, uint32_t *py)
+                                  int threads, hvic_container *c, hv_latents *l, uint32_t *py)
 {
     if (!m || !buf) return HVIC_ERR_ARG;
     hvic_status st = hvic_container_read(buf, len, c);
@@ -45,7 +46,8 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
             st = hvic_rans_get(&dec, &m->z_cdfs[ch], &l->zhat[(size_t)ch * nz + i]);
     if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
     if (st == HVIC_OK)
-        st = hv_hyper_synthesis(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos, l->idx, l->mu_q8);
+        st = hv_hyper_synthesis(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos,
+                                hv_blas_caller_threads(threads), l->idx, l->mu_q8);
     const size_t ny = (size_t)m->M * yh * yw;
     if (st == HVIC_OK) st = hvic_rans_decoder_init(&dec, c->ylat, c->ylat_size);
     for (size_t i = 0; i < ny && st == HVIC_OK; i++)
@@ -58,25 +60,38 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
     return st;
 }
 
-hvic_status hvic_decode(const hvic_model *m, const uint8_t *buf, size_t len, hvic_image *image)
+void hvic_decode_params_default(hvic_decode_params *p)
+{
+    if (p) p->threads = 0;
+}
+
+hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len,
+                             const hvic_decode_params *p, hvic_image *image)
 {
     if (!image) return HVIC_ERR_ARG;
     memset(image, 0, sizeof *image);
+    if (p && p->threads < 0) return HVIC_ERR_ARG;
+    const int threads = p ? p->threads : 0;
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, &c, &l, &py);
+    hvic_status st = decode_latents(m, buf, len, threads, &c, &l, &py);
     if (st != HVIC_OK) return st;
     free(l.idx); /* not needed by the synthesis */
     l.idx = NULL;
     st = hvic_image_alloc(image, c.width, c.height);
     if (st == HVIC_OK)
-        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, image->rgb,
-                           image->stride);
+        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads,
+                           image->rgb, image->stride);
     if (st != HVIC_OK) hvic_image_free(image);
     hv_latents_free(&l);
     hvic_container_free(&c);
     return st;
+}
+
+hvic_status hvic_decode(const hvic_model *m, const uint8_t *buf, size_t len, hvic_image *image)
+{
+    return hvic_decode_with(m, buf, len, NULL, image);
 }
 
 hvic_status hvic_decode_latents_hash(const hvic_model *m, const uint8_t *buf, size_t len,
@@ -87,7 +102,7 @@ hvic_status hvic_decode_latents_hash(const hvic_model *m, const uint8_t *buf, si
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, &c, &l, &py);
+    hvic_status st = decode_latents(m, buf, len, 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
     *hash = hv_latents_hash(l.zhat, (size_t)l.N * l.zh * l.zw, l.q, (size_t)l.M * l.yh * l.yw);
     hv_latents_free(&l);

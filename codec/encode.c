@@ -9,6 +9,7 @@
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
+#include "parallel.h"
 #include "pipeline.h"
 #include "rans.h"
 
@@ -45,12 +46,6 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *m, float beta)
     double pos = nearbyint((l + t) * HVIC_GAIN_POS_ONE);
     double max = (double)(L - 1) * HVIC_GAIN_POS_ONE;
     return (uint32_t)(pos < 0 ? 0 : pos > max ? max : pos);
-}
-
-static int default_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 /* Codes zhat (N channels, each with its own CDF) into *out. */
@@ -108,7 +103,7 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
 
     hv_latents l;
     hvic_status st = hv_analyse(m, rgb, width, height, stride, py, pz,
-                                p->threads ? p->threads : default_threads(), 0, &l);
+                                p->threads ? p->threads : hv_default_threads(), 0, &l);
     if (st != HVIC_OK) return st;
     uint8_t *zs = NULL, *ys = NULL;
     size_t zlen = 0, ylen = 0;

@@ -297,7 +297,11 @@ void hvic_container_free(hvic_container *c);
  * byte-identical on every CPU, thread count, compiler and optimisation level.
  * OpenBLAS picks its kernels when the library is loaded, from the CPU or from
  * the environment variable OPENBLAS_CORETYPE (e.g. "Haswell", "SkylakeX",
- * "Cooperlake"); its thread count comes from OPENBLAS_NUM_THREADS. A program
+ * "Cooperlake"); its thread count comes from OPENBLAS_NUM_THREADS. The
+ * decoder is fastest with OpenBLAS single-threaded (OPENBLAS_NUM_THREADS=1 or
+ * openblas_set_num_threads(1)): it then runs its own threads
+ * (hvic_decode_params), which also parallelise the steps between the GEMMs;
+ * the hvic tool does this unless OPENBLAS_NUM_THREADS is set. A program
  * embedding libhvic that wants a particular core type must set
  * OPENBLAS_CORETYPE before OpenBLAS is loaded, i.e. in the environment of the
  * process (the hvic tool does this by re-executing itself once). Decoded
@@ -399,16 +403,34 @@ hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, uint32_t wi
                         uint32_t height, size_t stride, const hvic_encode_params *p,
                         uint8_t **out, size_t *out_len);
 
+/** Decoder settings. Initialise with hvic_decode_params_default(). */
+typedef struct hvic_decode_params {
+    /** hvic's own threads, which split the image into bands (and h_s into
+     *  channel slices) and call OpenBLAS from each: 0 = one per online CPU
+     *  (at most 64). Used only when OpenBLAS runs single-threaded
+     *  (OPENBLAS_NUM_THREADS=1 or openblas_set_num_threads(1)); otherwise
+     *  the decoder runs on one thread and OpenBLAS parallelises each call.
+     *  The decoded pixels do not depend on it. */
+    int threads;
+} hvic_decode_params;
+
+/** Defaults: threads 0. */
+void hvic_decode_params_default(hvic_decode_params *p);
+
 /** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
- *  free with hvic_image_free()).
+ *  free with hvic_image_free()). p may be NULL for the defaults.
  *  Errors: those of hvic_container_read() (HVIC_ERR_BAD_MAGIC,
  *  HVIC_ERR_BAD_VERSION, HVIC_ERR_TRUNCATED, HVIC_ERR_CRC, HVIC_ERR_CORRUPT,
  *  HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE), HVIC_ERR_MODEL_MISMATCH (the
  *  file names another model digest), HVIC_ERR_CORRUPT (latent shapes that do
  *  not match the image size and model, gain position out of range),
  *  HVIC_ERR_ENTROPY / HVIC_ERR_TRUNCATED (malformed latent streams, or a
- *  stream that does not end exactly where its data ends), HVIC_ERR_ARG,
- *  HVIC_ERR_NOMEM. On error *image is empty. */
+ *  stream that does not end exactly where its data ends), HVIC_ERR_ARG
+ *  (also: negative threads), HVIC_ERR_NOMEM. On error *image is empty. */
+hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
+                             const hvic_decode_params *p, hvic_image *image);
+
+/** hvic_decode_with() with the default settings. */
 hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,
                         hvic_image *image);
 

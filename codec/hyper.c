@@ -16,6 +16,7 @@
 
 #include "model.h"
 #include "nn.h"
+#include "parallel.h"
 
 int64_t hv_exp2_q16(int64_t v, const int32_t *table)
 {
@@ -60,9 +61,49 @@ static int block_rows(int H, int W, int cmax)
     return r > H ? H : (int)r;
 }
 
+/* The GEMMs and requantization of output channels o0 .. o1-1 of one block
+ * of rows of an integer layer (int_conv). */
+typedef struct {
+    const hv_iconv *c;
+    const double *xp;
+    double *acc;
+    int64_t *v;
+    size_t plane;
+    int H, W, y0, rows, slices;
+} iconv_block;
+
+static void iconv_slice(void *arg, int s)
+{
+    const iconv_block *b = arg;
+    const hv_iconv *c = b->c;
+    const int cin = c->cin, cout = c->cout, Wp = b->W + 2, n = b->rows * Wp;
+    const int o0 = (int)((long)cout * s / b->slices), o1 = (int)((long)cout * (s + 1) / b->slices);
+    if (o1 <= o0) return;
+    for (int t = 0; t < 9; t++) {
+        int ky = t / 3, kx = t % 3;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, o1 - o0, n, cin, 1.0,
+                    c->wtap + (size_t)t * cout * cin + (size_t)o0 * cin, cin,
+                    b->xp + ky * Wp + kx, (int)b->plane, t ? 1.0 : 0.0,
+                    b->acc + (size_t)o0 * n, n);
+    }
+    for (int o = o0; o < o1; o++) {
+        const int64_t bias = c->bias[o], mlt = c->mult[o], rnd = (int64_t)1 << (c->shift - 1);
+        for (int r = 0; r < b->rows; r++) {
+            const double *src = b->acc + (size_t)o * n + (size_t)r * Wp;
+            int64_t *dst = b->v + ((size_t)o * b->H + b->y0 + r) * b->W;
+            for (int x = 0; x < b->W; x++) {
+                int64_t sum = (int64_t)src[x] + bias; /* src is an exact integer */
+                dst[x] = hv_floor_div_pow2(sum * mlt + rnd, c->shift);
+            }
+        }
+    }
+}
+
 /* One integer layer: v = floor_div((bias + W*a) * mult + 2^(s-1), 2^s),
- * a: cin x H x W, v: cout x H x W (int64). Returns 0 on allocation failure. */
-static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int64_t *v)
+ * a: cin x H x W, v: cout x H x W (int64), its output channels split over
+ * `threads` threads (exact, so the split does not matter). Returns 0 on
+ * allocation failure. */
+static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int threads, int64_t *v)
 {
     const int Wp = W + 2, cin = c->cin, cout = c->cout;
     const int R = block_rows(H, W, cin > cout ? cin : cout);
@@ -74,6 +115,9 @@ static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int64_t *
         free(acc);
         return 0;
     }
+    int slices = threads; /* of at least 32 channels each */
+    if (slices > cout / 32) slices = cout / 32;
+    if (slices < 1) slices = 1;
     for (int y0 = 0; y0 < H; y0 += R) {
         int rows = H - y0 < R ? H - y0 : R;
         /* zero-bordered input rows y0-1 .. y0+rows */
@@ -86,24 +130,8 @@ static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int64_t *
                 double *dst = xp + i * plane + (size_t)(r + 1) * Wp + 1;
                 for (int x = 0; x < W; x++) dst[x] = src[x];
             }
-        const int n = rows * Wp;
-        for (int t = 0; t < 9; t++) {
-            int ky = t / 3, kx = t % 3;
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, n, cin, 1.0,
-                        c->wtap + (size_t)t * cout * cin, cin, xp + ky * Wp + kx, (int)plane,
-                        t ? 1.0 : 0.0, acc, n);
-        }
-        for (int o = 0; o < cout; o++) {
-            const int64_t b = c->bias[o], mlt = c->mult[o], rnd = (int64_t)1 << (c->shift - 1);
-            for (int r = 0; r < rows; r++) {
-                const double *src = acc + (size_t)o * n + (size_t)r * Wp;
-                int64_t *dst = v + ((size_t)o * H + y0 + r) * W;
-                for (int x = 0; x < W; x++) {
-                    int64_t s = (int64_t)src[x] + b; /* src is an exact integer */
-                    dst[x] = hv_floor_div_pow2(s * mlt + rnd, c->shift);
-                }
-            }
-        }
+        iconv_block b = {c, xp, acc, v, plane, H, W, y0, rows, slices};
+        hv_parallel_for(slices, slices, iconv_slice, &b);
     }
     free(xp);
     free(acc);
@@ -128,7 +156,8 @@ static void relu_shuffle(const int64_t *v, int C, int H, int W, int64_t A, int32
 }
 
 hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                               uint32_t pz, uint32_t py, int32_t *idx, int32_t *mu_q8)
+                               uint32_t pz, uint32_t py, int threads, int32_t *idx,
+                               int32_t *mu_q8)
 {
     if (!m || !zhat || !idx || !mu_q8 || zh < 1 || zw < 1) return HVIC_ERR_ARG;
     if (pz > hv_max_gain_pos(m) || py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
@@ -162,11 +191,11 @@ hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh,
             a0[c * pz_n + i] = (int32_t)(q < -A ? -A : q > A ? A : q);
         }
     }
-    if (!int_conv(&m->h_s[0], a0, zh, zw, v)) goto done;
+    if (!int_conv(&m->h_s[0], a0, zh, zw, threads, v)) goto done;
     relu_shuffle(v, N, zh, zw, A, a1);
-    if (!int_conv(&m->h_s[1], a1, 2 * zh, 2 * zw, v)) goto done;
+    if (!int_conv(&m->h_s[1], a1, 2 * zh, 2 * zw, threads, v)) goto done;
     relu_shuffle(v, C1, 2 * zh, 2 * zw, A, a2);
-    if (!int_conv(&m->h_s[2], a2, 4 * zh, 4 * zw, v)) goto done;
+    if (!int_conv(&m->h_s[2], a2, 4 * zh, 4 * zw, threads, v)) goto done;
 
     const size_t py_n = 16 * pz_n;
     const int64_t lmin = m->log2_min, step = m->log2_step, half = hv_floor_div(step, 2);

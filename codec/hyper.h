@@ -42,8 +42,12 @@ hvic_status hv_layer_gains(const hvic_model *m, int which, uint32_t p, int64_t *
 /** Integer hyper-synthesis (spec §3.3).
  *  zhat: N x zh x zw gained hyper-latent integers; pz, py: gain positions.
  *  idx, mu_q8: M x (4 zh) x (4 zw) outputs: scale index (0..S-1) and mean of
- *  the gained y in Q8. Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
+ *  the gained y in Q8. threads: hvic's own threads (>= 1), each running
+ *  its share of output channels through cblas_dgemm (best with OpenBLAS
+ *  single-threaded); the integers do not depend on it.
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
 hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                               uint32_t pz, uint32_t py, int32_t *idx, int32_t *mu_q8);
+                               uint32_t pz, uint32_t py, int threads, int32_t *idx,
+                               int32_t *mu_q8);
 
 #endif

@@ -11,6 +11,8 @@
 #include "pipeline.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,6 +20,7 @@
 
 #include "hyper.h"
 #include "nn.h"
+#include "parallel.h"
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
@@ -108,6 +111,9 @@ uint64_t hv_latents_hash(const int32_t *zhat, size_t nz, const int32_t *q, size_
  * 4 and 8 times the y resolution reach 16 + 8 + 4 + 2 = 30 output rows, less
  * than 2 y rows (32 output rows). */
 #define HALO_S 2
+
+/* Smallest band of the decoder's default split (hv_synth_band_rows). */
+#define SYNTH_MIN_BAND 8
 
 static int imin(int a, int b)
 {
@@ -255,7 +261,8 @@ hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, 
         st = HVIC_ERR_MODEL;
         goto fail;
     }
-    st = hv_hyper_synthesis(m, out->zhat, zh, zw, pz, py, out->idx, out->mu_q8);
+    st = hv_hyper_synthesis(m, out->zhat, zh, zw, pz, py, hv_blas_caller_threads(threads),
+                            out->idx, out->mu_q8);
     if (st != HVIC_OK) goto fail;
     for (int c = 0; c < M; c++) {
         const float g = (float)gy[c] / 65536.0f;
@@ -345,37 +352,76 @@ static void store_rgb(const float *x, int H, int W, int r0, int rows, uint32_t w
     }
 }
 
+/* The bands of one synthesis (hv_synthesise), one task each. */
+typedef struct {
+    const hvic_model *m;
+    const int32_t *q, *mu_q8;
+    const int64_t *gy;
+    int yh, yw, used, band;
+    uint32_t width, height;
+    uint8_t *rgb;
+    size_t stride;
+    atomic_int failed;
+    pthread_mutex_t lock;
+    double prof[4]; /* per layer, summed over bands (HVIC_PROFILE) */
+    int profile;
+} synth_job;
+
+static void synth_band(void *arg, int bi)
+{
+    synth_job *j = arg;
+    const int r0 = bi * j->band, r1 = imin(j->used, r0 + j->band), s = imax(0, r0 - HALO_S);
+    const int e = imin(j->yh, r1 + HALO_S);
+    double prof[4] = {0};
+    float *a = yhat_rows(j->q, j->mu_q8, j->gy, j->m->M, j->yh, j->yw, s, e);
+    float *x = a ? g_s_band(j->m, a, e - s, j->yw, j->profile ? prof : NULL) : NULL;
+    if (!x) {
+        atomic_store(&j->failed, 1);
+        return;
+    }
+    const int y0 = 16 * r0, y1 = imin((int)j->height, 16 * r1);
+    store_rgb(x, 16 * (e - s), 16 * j->yw, y0 - 16 * s, y1 - y0, j->width,
+              j->rgb + (size_t)y0 * j->stride, j->stride);
+    hv_aligned_free(x);
+    if (j->profile) {
+        pthread_mutex_lock(&j->lock);
+        for (int i = 0; i < 4; i++) j->prof[i] += prof[i];
+        pthread_mutex_unlock(&j->lock);
+    }
+}
+
+int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height)
+{
+    const int used = (int)((height + 15) / 16);
+    return imin(hv_band_rows(m, width), imax(SYNTH_MIN_BAND, (used + 1) / 2));
+}
+
 hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
                           int yw, uint32_t py, uint32_t width, uint32_t height, int band,
-                          uint8_t *rgb, size_t stride)
+                          int threads, uint8_t *rgb, size_t stride)
 {
     if (!m || !q || !mu_q8 || !rgb || yh < 1 || yw < 1 || width < 1 || height < 1 ||
         width > 16u * (uint32_t)yw || height > 16u * (uint32_t)yh || stride < 3 * (size_t)width)
         return HVIC_ERR_ARG;
     if (py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
     const int M = m->M, used = (int)((height + 15) / 16); /* y rows that reach the image */
-    band = imin(band < 1 ? hv_band_rows(m, width) : band, used);
+    band = imin(band < 1 ? hv_synth_band_rows(m, width, height) : band, used);
     int64_t *lg = malloc((size_t)M * sizeof *lg), *gy = malloc((size_t)M * sizeof *gy);
     hvic_status st = HVIC_ERR_NOMEM;
     if (!lg || !gy) goto done;
     hv_layer_gains(m, 1, py, lg, gy);
-    double prof[4] = {0};
-    const int profile = getenv("HVIC_PROFILE") != NULL;
-    for (int r0 = 0; r0 < used; r0 += band) {
-        const int r1 = imin(used, r0 + band), s = imax(0, r0 - HALO_S);
-        const int e = imin(yh, r1 + HALO_S);
-        float *a = yhat_rows(q, mu_q8, gy, M, yh, yw, s, e);
-        float *x = a ? g_s_band(m, a, e - s, yw, profile ? prof : NULL) : NULL;
-        if (!x) goto done;
-        const int y0 = 16 * r0, y1 = imin((int)height, 16 * r1);
-        store_rgb(x, 16 * (e - s), 16 * yw, y0 - 16 * s, y1 - y0, width, rgb + (size_t)y0 * stride,
-                  stride);
-        hv_aligned_free(x);
-    }
-    for (int i = 0; profile && i < 4; i++)
-        fprintf(stderr, "g_s.%d conv + igdn %.4f s (%d bands of %d y rows)\n", 2 * i, prof[i],
-                (used + band - 1) / band, band);
-    st = HVIC_OK;
+    synth_job j = {.m = m, .q = q, .mu_q8 = mu_q8, .gy = gy, .yh = yh, .yw = yw, .used = used,
+                   .band = band, .width = width, .height = height, .rgb = rgb, .stride = stride,
+                   .profile = getenv("HVIC_PROFILE") != NULL};
+    atomic_init(&j.failed, 0);
+    pthread_mutex_init(&j.lock, NULL);
+    const int nb = (used + band - 1) / band;
+    hv_parallel_for(nb, hv_blas_caller_threads(threads), synth_band, &j);
+    pthread_mutex_destroy(&j.lock);
+    for (int i = 0; j.profile && i < 4; i++)
+        fprintf(stderr, "g_s.%d conv + igdn %.4f s (%d bands of %d y rows, summed)\n", 2 * i,
+                j.prof[i], nb, band);
+    if (!atomic_load(&j.failed)) st = HVIC_OK;
 done:
     free(lg);
     free(gy);

@@ -132,10 +132,11 @@ static void print_help(FILE *f)
 #ifdef HVIC_WITH_CODEC
     fprintf(f, "\nencode: [-q 0..100 (default %d) | --beta B | --beta BY,BZ] [--model FILE]\n"
                "        [--threads N] [--drop-alpha] [-v] [--check (decode back, print PSNR)]\n"
-               "decode: [--model FILE] [-v]\n"
+               "decode: [--model FILE] [--threads N] [-v]\n"
                "info:   [--latents-hash [--model FILE]] (hash of the decoded latents)\n"
                "'-' as IN or OUT means standard input or output. The model is --model FILE,\n"
-               "else $HVIC_MODEL, else the installed default model.\n",
+               "else $HVIC_MODEL, else the installed default model. --threads: 0 (default)\n"
+               "= one per CPU; OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set.\n",
             HVIC_QUALITY_DEFAULT);
 #endif
 }

@@ -41,24 +41,28 @@ static double now(void)
 
 void hvic_setup_blas(char **argv)
 {
-    if (getenv("OPENBLAS_CORETYPE") || getenv("HVIC_BLAS_REEXEC")) return;
-    const char *core = NULL;
+    if (!getenv("OPENBLAS_CORETYPE") && !getenv("HVIC_BLAS_REEXEC")) {
+        const char *core = NULL;
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw")) {
-        core = "SkylakeX";
-        unsigned a, b, c, d;
-        if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) core = "Cooperlake";
-    } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-        core = "Haswell";
-    }
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+            __builtin_cpu_supports("avx512bw")) {
+            core = "SkylakeX";
+            unsigned a, b, c, d;
+            if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5))) core = "Cooperlake";
+        } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+            core = "Haswell";
+        }
 #endif
-    if (!core) return;
-    setenv("OPENBLAS_CORETYPE", core, 1);
-    setenv("HVIC_BLAS_REEXEC", "1", 1); /* once only */
-    execv("/proc/self/exe", argv);
-    /* exec failed: carry on with OpenBLAS's own choice */
+        if (core) {
+            setenv("OPENBLAS_CORETYPE", core, 1);
+            setenv("HVIC_BLAS_REEXEC", "1", 1); /* once only */
+            execv("/proc/self/exe", argv);
+            /* exec failed: carry on with OpenBLAS's own choice */
+        }
+    }
+    /* hvic runs its own threads around single-threaded BLAS calls */
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
 }
 
 void hvic_print_blas(FILE *f)
@@ -266,7 +270,10 @@ int hvic_cmd_encode(int argc, char **argv)
     if (check) {
         hvic_image rec;
         t0 = now();
-        st = hvic_decode(m, buf, len, &rec);
+        hvic_decode_params dp;
+        hvic_decode_params_default(&dp);
+        dp.threads = p.threads;
+        st = hvic_decode_with(m, buf, len, &dp, &rec);
         double t_dec = now() - t0;
         if (st != HVIC_OK) {
             rc = fail(out, st);
@@ -294,12 +301,20 @@ int hvic_cmd_decode(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *model_path = NULL;
     int verbose = 0;
+    hvic_decode_params dp;
+    hvic_decode_params_default(&dp);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--model") == 0) {
             if (i + 1 >= argc) return usage_error("missing value for", a);
             if (strcmp(a, "--model") == 0) model_path = argv[++i];
             else out = argv[++i];
+        } else if (strcmp(a, "--threads") == 0) {
+            long v;
+            if (i + 1 >= argc || !parse_int(argv[i + 1], 0, 64, &v))
+                return usage_error("threads must be an integer 0..64", i + 1 < argc ? argv[i + 1] : NULL);
+            dp.threads = (int)v;
+            i++;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = 1;
         } else if (a[0] == '-' && a[1] != 0) {
@@ -328,7 +343,7 @@ int hvic_cmd_decode(int argc, char **argv)
     double t_load = now() - t0;
     hvic_image img = {0};
     t0 = now();
-    st = hvic_decode(m, buf, len, &img);
+    st = hvic_decode_with(m, buf, len, &dp, &img);
     double t_dec = now() - t0;
     int rc = EXIT_SUCCESS;
     if (st != HVIC_OK) {

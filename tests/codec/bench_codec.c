@@ -8,7 +8,9 @@
  * decoder's synthesis transform g_s and the integer h_s alone. Prints
  * per-image rate/PSNR/times, then medians, megapixels per second, peak RSS,
  * threads, the OpenBLAS core and the deterministic kernel in use. Threads:
- * --threads for the encoder's analysis (0 = one per CPU); BLAS threads come
+ * --threads for the encoder and the decoder (0 = one per CPU); like the hvic
+ * tool, OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set
+ * (then the decoder leaves the parallelism to OpenBLAS). BLAS threads come
  * from OPENBLAS_NUM_THREADS.
  *
  * --big WxH then encodes and decodes a W x H image made by mirror-tiling
@@ -32,6 +34,7 @@
 #include "hyper.h"
 #include "model.h"
 #include "nn.h"
+#include "parallel.h"
 #include "pipeline.h"
 
 static double now(void)
@@ -123,7 +126,10 @@ static int bench_big(const hvic_model *m, const hvic_image *src, uint32_t w, uin
     }
     reset_peak_rss();
     t0 = now();
-    st = hvic_decode(m, buf, len, &rec);
+    hvic_decode_params dp;
+    hvic_decode_params_default(&dp);
+    dp.threads = p->threads;
+    st = hvic_decode_with(m, buf, len, &dp, &rec);
     const double t_dec = now() - t0, peak_dec = peak_rss_mib();
     if (st != HVIC_OK) {
         fprintf(stderr, "bench_codec: decode %ux%u: %s\n", w, h, hvic_strerror(st));
@@ -171,6 +177,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
     hvic_model *m;
     double t0 = now();
     hvic_status st = hvic_model_load(model_path, &m);
@@ -194,8 +201,11 @@ int main(int argc, char **argv)
     hvic_encode_params_default(&p);
     p.quality = quality;
     p.threads = threads;
+    hvic_decode_params dp;
+    hvic_decode_params_default(&dp);
+    dp.threads = threads;
     int eff_threads = threads ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    printf("model %s (load %.3f s), quality %d, analysis threads %d, OPENBLAS_NUM_THREADS=%s\n",
+    printf("model %s (load %.3f s), quality %d, hvic threads %d, OPENBLAS_NUM_THREADS=%s\n",
            hvic_model_id(m), t_load, quality, eff_threads,
            getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "unset");
     printf("%-14s %9s %7s %7s %8s %8s %8s %8s\n", "image", "bytes", "bpp", "PSNR", "enc s",
@@ -215,7 +225,7 @@ int main(int argc, char **argv)
         enc[i] = now() - t0;
         if (st != HVIC_OK) return 1;
         t0 = now();
-        st = hvic_decode(m, buf, len, &rec);
+        st = hvic_decode_with(m, buf, len, &dp, &rec);
         dec[i] = now() - t0;
         if (st != HVIC_OK) return 1;
         /* the decoder's stages alone, on the encoder's latents */
@@ -223,16 +233,17 @@ int main(int argc, char **argv)
         hv_latents L;
         hv_analyse(m, img.rgb, img.width, img.height, img.stride, pos, pos, eff_threads, 0, &L);
         t0 = now();
-        hv_hyper_synthesis(m, L.zhat, L.zh, L.zw, pos, pos, L.idx, L.mu_q8);
+        hv_hyper_synthesis(m, L.zhat, L.zh, L.zw, pos, pos, hv_blas_caller_threads(threads),
+                           L.idx, L.mu_q8);
         hs[i] = now() - t0;
         t0 = now();
-        hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, pos, img.width, img.height, 0, rec.rgb,
-                      rec.stride);
+        hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, pos, img.width, img.height, 0, threads,
+                      rec.rgb, rec.stride);
         gs[i] = now() - t0;
         hv_latents_free(&L);
         double px = (double)img.width * img.height;
         hvic_image_free(&rec);
-        hvic_decode(m, buf, len, &rec);
+        hvic_decode_with(m, buf, len, &dp, &rec);
         double psnr = 10 * log10(255.0 * 255.0 / mse(&img, &rec));
         double bpp = len * 8.0 / px;
         sum_bpp += bpp;

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
         hvic_image rec;
         hvic_image_alloc(&rec, img.width, img.height);
         t0 = now();
-        st = hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, rec.rgb,
+        st = hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, 0, rec.rgb,
                            rec.stride);
         double t_syn = now() - t0;
         if (st != HVIC_OK) return die("synthesise", st);
@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         size_t ny = (size_t)m->M * 16 * zh * zw;
         int32_t *idx = malloc(ny * 4), *mu = malloc(ny * 4);
         if (zhat && idx && mu) {
-            st = hv_hyper_synthesis(m, zhat, zh, zw, pz, py, idx, mu);
+            st = hv_hyper_synthesis(m, zhat, zh, zw, pz, py, 1, idx, mu);
             if (st != HVIC_OK) return die("h_s", st);
             if (write_raw(argv[8], "idx.i32", idx, ny * 4) && write_raw(argv[8], "mu.i32", mu, ny * 4))
                 rc = 0;
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
         int32_t *q = read_i32(argv[3], ny), *mu = read_i32(argv[4], ny);
         uint8_t *rgb = malloc((size_t)w * h * 3);
         if (q && mu && rgb) {
-            st = hv_synthesise(m, q, mu, yh, yw, py, w, h, 0, rgb, (size_t)w * 3);
+            st = hv_synthesise(m, q, mu, yh, yw, py, w, h, 0, 0, rgb, (size_t)w * 3);
             if (st != HVIC_OK) return die("synthesise", st);
             FILE *f = fopen(argv[10], "wb");
             if (f && fwrite(rgb, 1, (size_t)w * h * 3, f) == (size_t)w * h * 3 && fclose(f) == 0)

@@ -14,11 +14,16 @@
  * - the same for bands of 3 rows of a 1536x100 image, wide enough that the
  *   convolutions of nn.c also split their buffers into row chunks (g_a.2's
  *   stride phases, g_s.6's padded input), at other rows in each band;
+ * - hv_synthesise with its default bands (two for the 333-pixel-high
+ *   image) gives the same bytes on 1 and 2 threads (OpenBLAS
+ *   single-threaded, as the hvic tool runs it);
  * - hv_band_rows: one band for Kodak-sized images, at least 4 rows. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "check.h"
 #include "hvic.h"
@@ -84,7 +89,7 @@ static void check_image(const hvic_model *m, const hvic_image *img, const char *
     const uint64_t h_whole = hash_of(&whole);
     uint8_t *ref = malloc(bytes), *out = malloc(bytes);
     st = hv_synthesise(m, whole.q, whole.mu_q8, whole.yh, whole.yw, pos, img->width, img->height,
-                       HV_BAND_WHOLE, ref, 3 * (size_t)img->width);
+                       HV_BAND_WHOLE, 1, ref, 3 * (size_t)img->width);
     CHECK(st == HVIC_OK, "%s: synthesise: %s", name, hvic_strerror(st));
     /* the image is packed (stride 3 * width) like ref and out */
     const double ps_whole = psnr(img->rgb, ref, bytes);
@@ -100,7 +105,7 @@ static void check_image(const hvic_model *m, const hvic_image *img, const char *
               (unsigned long long)h_whole);
         if (st == HVIC_OK) hv_latents_free(&L);
         st = hv_synthesise(m, whole.q, whole.mu_q8, whole.yh, whole.yw, pos, img->width,
-                           img->height, bands[i], out, 3 * (size_t)img->width);
+                           img->height, bands[i], threads, out, 3 * (size_t)img->width);
         size_t n = 0;
         const int md = st == HVIC_OK ? max_diff(ref, out, bytes, &n) : 256;
         const double dps = psnr(img->rgb, out, bytes) - ps_whole;
@@ -110,6 +115,14 @@ static void check_image(const hvic_model *m, const hvic_image *img, const char *
               name, bands[i], n, md, dps);
         differ += n;
     }
+    /* the default bands (at least two here) on 1 and 2 threads: same bytes */
+    st = hv_synthesise(m, whole.q, whole.mu_q8, whole.yh, whole.yw, pos, img->width, img->height,
+                       0, 1, ref, 3 * (size_t)img->width);
+    hvic_status st2 = hv_synthesise(m, whole.q, whole.mu_q8, whole.yh, whole.yw, pos, img->width,
+                                    img->height, 0, 2, out, 3 * (size_t)img->width);
+    CHECK(st == HVIC_OK && st2 == HVIC_OK && memcmp(ref, out, bytes) == 0,
+          "%s: default bands (%d y rows) on 1 and 2 threads differ", name,
+          hv_synth_band_rows(m, img->width, img->height));
     printf("%s (%ux%u, %d y rows): latents %016llx in all bands; banded synthesis: %zu samples "
            "differ by 1 over %zu band heights\n",
            name, img->width, img->height, whole.yh, (unsigned long long)h_whole, differ, nb);
@@ -120,6 +133,7 @@ static void check_image(const hvic_model *m, const hvic_image *img, const char *
 
 int main(void)
 {
+    openblas_set_num_threads(1); /* as the hvic tool: the decoder's own threads then run */
     hvic_model *m;
     hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);
     CHECK(st == HVIC_OK, "model: %s", hvic_strerror(st));

@@ -22,8 +22,8 @@
  *  The model is --model FILE, else the default model
  *  (hvic_model_load_default); without either only the JPEG baseline runs.
  *  --jobs N codes N image/setting pairs at once, sharing one model; with
- *  N = 1 each encode's analysis uses one thread per CPU, with N > 1 one
- *  thread (decoding uses OpenBLAS, OPENBLAS_NUM_THREADS). Times are wall
+ *  N = 1 each encode and decode uses one thread per CPU, with N > 1 one
+ *  thread. Times are wall
  *  clock of hvic_encode / hvic_decode alone. */
 int hvic_cmd_rd(int argc, char **argv);
 

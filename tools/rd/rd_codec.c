@@ -43,7 +43,10 @@ hvic_status rd_code_image(const hvic_model *model, const hvic_image *img, double
         res->enc_s = t1 - t0;
         hvic_container_free(&c);
         t0 = now_s();
-        st = hvic_decode(model, buf, len, decoded);
+        hvic_decode_params dp;
+        hvic_decode_params_default(&dp);
+        dp.threads = threads;
+        st = hvic_decode_with(model, buf, len, &dp, decoded);
         res->dec_s = now_s() - t0;
     }
     hvic_free(buf);
