@@ -242,8 +242,7 @@ static int load_conv(parser *ps, const char *name, int cout, int cin, int k, int
         c->wpack = wp;
     } else if (cout > HV_DIRECT_MAX_COUT) { /* decoder side (g_s, 3x3): Winograd */
         float *wt = model_alloc(ps->m, (size_t)36 * cout * cin * sizeof(float));
-        if (!wt || k != 3) return (BAD(0), 0);
-        hv_wino_weights(w, cout, cin, wt);
+        if (!wt || k != 3 || !hv_wino_weights(w, cout, cin, wt)) return (BAD(0), 0);
         c->wwino = wt;
     }
     return 1;

@@ -47,8 +47,9 @@ int hv_conv_det(const hv_conv *c, const float *in, int H, int W, float *out, int
 int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
 
 /** Winograd F(4x4, 3x3) weights (Lavin & Gray, CVPR 2016) of a 3x3
- *  convolution w [cout][cin][3][3]: u [36][cout][cin], u[6a+b] = (G g G^T)[a][b]. */
-void hv_wino_weights(const float *w, int cout, int cin, float *u);
+ *  convolution w [cout][cin][3][3]: u [36][cout][cin], u[6a+b] = (G g G^T)[a][b].
+ *  Returns 0 on allocation failure. */
+int hv_wino_weights(const float *w, int cout, int cin, float *u);
 
 /** Decoder (g_s) layer, nn_wino.c: 3x3 convolution, stride 1, zero padding 1
  *  (needs c->wwino), in cin x H x W -> pixel-shuffled (cout/4) x 2H x 2W,

@@ -31,7 +31,7 @@
 #define HV_CLONES
 #endif
 
-void hv_wino_weights(const float *w, int cout, int cin, float *u)
+int hv_wino_weights(const float *w, int cout, int cin, float *u)
 {
     static const double G[6][3] = {{1.0 / 4, 0, 0},
                                    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -40,7 +40,12 @@ void hv_wino_weights(const float *w, int cout, int cin, float *u)
                                    {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                    {0, 0, 1}};
     const size_t plane = (size_t)cout * cin;
-    for (int o = 0; o < cout; o++)
+    /* one output channel's 36 rows of cin at a time, then copied row by row:
+     * writing the 36 planes (power-of-two apart) element by element would
+     * thrash the cache sets */
+    float *rows = malloc(36 * (size_t)cin * sizeof *rows);
+    if (!rows) return 0;
+    for (int o = 0; o < cout; o++) {
         for (int i = 0; i < cin; i++) {
             const float *g = w + ((size_t)o * cin + i) * 9;
             double t[6][3];
@@ -49,9 +54,14 @@ void hv_wino_weights(const float *w, int cout, int cin, float *u)
                     t[a][kx] = G[a][0] * g[kx] + G[a][1] * g[3 + kx] + G[a][2] * g[6 + kx];
             for (int a = 0; a < 6; a++)
                 for (int b = 0; b < 6; b++)
-                    u[(size_t)(6 * a + b) * plane + (size_t)o * cin + i] =
+                    rows[(size_t)(6 * a + b) * cin + i] =
                         (float)(t[a][0] * G[b][0] + t[a][1] * G[b][1] + t[a][2] * G[b][2]);
         }
+        for (int k = 0; k < 36; k++)
+            memcpy(u + k * plane + (size_t)o * cin, rows + (size_t)k * cin, cin * sizeof *rows);
+    }
+    free(rows);
+    return 1;
 }
 
 /* The six rows of B^T applied to d0..d5 (F(4x4, 3x3), interpolation points

@@ -209,6 +209,10 @@ static void png_encode(png_wctx *c)
 {
     const hvic_image *img = c->img;
     png_set_write_fn(c->png, c, png_write_fn, png_flush_fn);
+    /* zlib level 3, not libpng's default 6: on decoded Kodak images 3-4x
+     * faster (0.05-0.08 s instead of 0.15-0.27 s at 768x512) for files
+     * within -7..+6 % of the size */
+    png_set_compression_level(c->png, 3);
     png_set_IHDR(c->png, c->info, img->width, img->height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(c->png, c->info);

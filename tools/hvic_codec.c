@@ -56,6 +56,8 @@ void hvic_setup_blas(char **argv)
 #endif
         if (core) {
             setenv("OPENBLAS_CORETYPE", core, 1);
+            /* see below; set now, OpenBLAS starts no idle worker threads */
+            if (!getenv("OPENBLAS_NUM_THREADS")) setenv("OPENBLAS_NUM_THREADS", "1", 1);
             setenv("HVIC_BLAS_REEXEC", "1", 1); /* once only */
             execv("/proc/self/exe", argv);
             /* exec failed: carry on with OpenBLAS's own choice */

@@ -19,8 +19,10 @@ int hvic_print_latents_hash(const char *path, const char *model_path);
 /** If OPENBLAS_CORETYPE is unset, pick one from the CPU's features
  *  (Cooperlake: AVX-512 BF16; SkylakeX: AVX-512 F/VL/BW; Haswell: AVX2+FMA),
  *  set it and re-execute /proc/self/exe once so that OpenBLAS, which reads
- *  the variable when it is loaded, uses it. Returns only if no re-exec
- *  happened (or it failed). */
+ *  the variable when it is loaded, uses it; OPENBLAS_NUM_THREADS, if unset,
+ *  becomes 1 (hvic runs its own threads around single-threaded BLAS calls;
+ *  without a re-exec, openblas_set_num_threads(1)). Returns only if no
+ *  re-exec happened (or it failed). */
 void hvic_setup_blas(char **argv);
 
 /** One line describing the BLAS in use: core name and configuration. */

@@ -68,9 +68,9 @@ static void check_layer(int cin, int cout, int H, int W, int with_igdn, unsigned
     hv_gdn g = {.c = C, .conv = {.cout = C, .cin = C, .k = 1, .stride = 1, .w = gamma, .b = beta}};
     int ok;
     if (cout > HV_DIRECT_MAX_COUT) {
-        hv_wino_weights(w, cout, cin, u);
         c.wwino = u;
-        ok = hv_conv_wino(&c, with_igdn ? &g : NULL, x, H, W, y);
+        ok = hv_wino_weights(w, cout, cin, u) &&
+             hv_conv_wino(&c, with_igdn ? &g : NULL, x, H, W, y);
     } else {
         ok = !with_igdn && hv_conv_direct3(&c, x, H, W, y);
     }
