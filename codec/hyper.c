@@ -61,12 +61,15 @@ static int block_rows(int H, int W, int cmax)
     return r > H ? H : (int)r;
 }
 
-/* The GEMMs and requantization of output channels o0 .. o1-1 of one block
- * of rows of an integer layer (int_conv). */
+/* The products and requantization of output channels o0 .. o1-1 of one
+ * block of rows of an integer layer (int_conv): through hv_vnni_conv on
+ * int16 pairs xq into acci, or through cblas_dgemm on doubles xp into accd. */
 typedef struct {
     const hv_iconv *c;
     const double *xp;
-    double *acc;
+    const int32_t *xq;
+    double *accd;
+    int32_t *acci;
     int64_t *v;
     size_t plane;
     int H, W, y0, rows, slices;
@@ -77,22 +80,29 @@ static void iconv_slice(void *arg, int s)
     const iconv_block *b = arg;
     const hv_iconv *c = b->c;
     const int cin = c->cin, cout = c->cout, Wp = b->W + 2, n = b->rows * Wp;
-    const int o0 = (int)((long)cout * s / b->slices), o1 = (int)((long)cout * (s + 1) / b->slices);
+    /* slices of whole groups of 8 channels (the VNNI kernel's blocks) */
+    const int o0 = 8 * (int)((long)(cout / 8) * s / b->slices);
+    const int o1 = s + 1 == b->slices ? cout : 8 * (int)((long)(cout / 8) * (s + 1) / b->slices);
     if (o1 <= o0) return;
-    for (int t = 0; t < 9; t++) {
-        int ky = t / 3, kx = t % 3;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, o1 - o0, n, cin, 1.0,
-                    c->wtap + (size_t)t * cout * cin + (size_t)o0 * cin, cin,
-                    b->xp + ky * Wp + kx, (int)b->plane, t ? 1.0 : 0.0,
-                    b->acc + (size_t)o0 * n, n);
+    if (b->xq) {
+        hv_vnni_conv(c->wvnni, cout, cin, o0 / 8, o1 / 8, b->xq, b->plane, Wp, n, b->acci);
+    } else {
+        for (int t = 0; t < 9; t++) {
+            int ky = t / 3, kx = t % 3;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, o1 - o0, n, cin, 1.0,
+                        c->wtap + (size_t)t * cout * cin + (size_t)o0 * cin, cin,
+                        b->xp + ky * Wp + kx, (int)b->plane, t ? 1.0 : 0.0,
+                        b->accd + (size_t)o0 * n, n);
+        }
     }
     for (int o = o0; o < o1; o++) {
         const int64_t bias = c->bias[o], mlt = c->mult[o], rnd = (int64_t)1 << (c->shift - 1);
         for (int r = 0; r < b->rows; r++) {
-            const double *src = b->acc + (size_t)o * n + (size_t)r * Wp;
+            const size_t off = (size_t)o * n + (size_t)r * Wp;
             int64_t *dst = b->v + ((size_t)o * b->H + b->y0 + r) * b->W;
             for (int x = 0; x < b->W; x++) {
-                int64_t sum = (int64_t)src[x] + bias; /* src is an exact integer */
+                /* both sums are exact integers */
+                int64_t sum = (b->xq ? b->acci[off + x] : (int64_t)b->accd[off + x]) + bias;
                 dst[x] = hv_floor_div_pow2(sum * mlt + rnd, c->shift);
             }
         }
@@ -101,17 +111,21 @@ static void iconv_slice(void *arg, int s)
 
 /* One integer layer: v = floor_div((bias + W*a) * mult + 2^(s-1), 2^s),
  * a: cin x H x W, v: cout x H x W (int64), its output channels split over
- * `threads` threads (exact, so the split does not matter). Returns 0 on
- * allocation failure. */
+ * `threads` threads (exact, so neither the split nor the kernel matters).
+ * Returns 0 on allocation failure. */
 static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int threads, int64_t *v)
 {
-    const int Wp = W + 2, cin = c->cin, cout = c->cout;
+    const int Wp = W + 2, cin = c->cin, cout = c->cout, cin2 = (cin + 1) / 2;
+    const int vnni = c->wvnni && hv_vnni_available();
     const int R = block_rows(H, W, cin > cout ? cin : cout);
     const size_t plane = (size_t)(R + 2) * Wp;
-    double *xp = malloc((cin * plane + 2) * sizeof *xp);
-    double *acc = malloc((size_t)cout * R * Wp * sizeof *acc);
-    if (!xp || !acc) {
+    /* input: VNNI channel pairs, or doubles; +32 / +2 for the shifted taps */
+    double *xp = vnni ? NULL : malloc((cin * plane + 2) * sizeof *xp);
+    int32_t *xq = vnni ? malloc((cin2 * plane + 32) * sizeof *xq) : NULL;
+    void *acc = malloc((size_t)cout * R * Wp * (vnni ? sizeof(int32_t) : sizeof(double)));
+    if (!(vnni ? (void *)xq : (void *)xp) || !acc) {
         free(xp);
+        free(xq);
         free(acc);
         return 0;
     }
@@ -121,19 +135,33 @@ static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int threa
     for (int y0 = 0; y0 < H; y0 += R) {
         int rows = H - y0 < R ? H - y0 : R;
         /* zero-bordered input rows y0-1 .. y0+rows */
-        memset(xp, 0, (cin * plane + 2) * sizeof *xp);
-        for (int i = 0; i < cin; i++)
-            for (int r = -1; r <= rows; r++) {
-                int y = y0 + r;
-                if (y < 0 || y >= H) continue;
-                const int32_t *src = a + ((size_t)i * H + y) * W;
-                double *dst = xp + i * plane + (size_t)(r + 1) * Wp + 1;
-                for (int x = 0; x < W; x++) dst[x] = src[x];
-            }
-        iconv_block b = {c, xp, acc, v, plane, H, W, y0, rows, slices};
+        if (vnni) {
+            memset(xq, 0, (cin2 * plane + 32) * sizeof *xq);
+            for (int i = 0; i < cin; i++)
+                for (int r = 0; r < rows + 2; r++) {
+                    int y = y0 + r - 1;
+                    if (y < 0 || y >= H) continue;
+                    const int32_t *src = a + ((size_t)i * H + y) * W;
+                    uint16_t *dst = (uint16_t *)(xq + (i / 2) * plane + (size_t)r * Wp + 1) + (i & 1);
+                    for (int x = 0; x < W; x++) dst[2 * x] = (uint16_t)(int16_t)src[x];
+                }
+        } else {
+            memset(xp, 0, (cin * plane + 2) * sizeof *xp);
+            for (int i = 0; i < cin; i++)
+                for (int r = 0; r < rows + 2; r++) {
+                    int y = y0 + r - 1;
+                    if (y < 0 || y >= H) continue;
+                    const int32_t *src = a + ((size_t)i * H + y) * W;
+                    double *dst = xp + i * plane + (size_t)r * Wp + 1;
+                    for (int x = 0; x < W; x++) dst[x] = src[x];
+                }
+        }
+        iconv_block b = {c, xp, xq, vnni ? NULL : acc, vnni ? acc : NULL, v, plane, H, W, y0,
+                         rows, slices};
         hv_parallel_for(slices, slices, iconv_slice, &b);
     }
     free(xp);
+    free(xq);
     free(acc);
     return 1;
 }

@@ -50,4 +50,24 @@ hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh,
                                uint32_t pz, uint32_t py, int threads, int32_t *idx,
                                int32_t *mu_q8);
 
+/** 1 if the AVX-512 VNNI kernel of the h_s convolutions can run here (and
+ *  the environment variable HVIC_HS_KERNEL is not "dgemm", which forces the
+ *  portable cblas_dgemm path; both give the same integers). */
+int hv_vnni_available(void);
+
+/** Packs h_s weights w [cout][cin][3][3] (cout a multiple of 8) for
+ *  hv_vnni_conv: wp [9][cout/8][ceil(cin/2)][8] int32, each the int16 pair
+ *  (w of input channel 2k in the low half, 2k+1 in the high half; 0 beyond
+ *  cin) of 8 output channels. */
+void hv_vnni_pack_weights(const int16_t *w, int cout, int cin, int32_t *wp);
+
+/** acc[o][j] = sum over taps t and input channels of w * x, exact int32, for
+ *  output channels 8 ob0 .. 8 ob1 - 1 and columns j < n (acc rows of n).
+ *  xq: the zero-bordered input as [ceil(cin/2)][plane] int32 channel pairs
+ *  (int16 values, same layout as the weight pairs), rows of Wp columns; tap
+ *  t = 3 ky + kx reads xq at j + ky Wp + kx, so xq must hold plane + 32 more
+ *  readable entries after its last pair row. Only when hv_vnni_available(). */
+void hv_vnni_conv(const int32_t *wp, int cout, int cin, int ob0, int ob1, const int32_t *xq,
+                  size_t plane, int Wp, int n, int32_t *acc);
+
 #endif

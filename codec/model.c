@@ -309,6 +309,13 @@ static int load_iconv(parser *ps, const char *name, int cout, int cin, hv_iconv 
     c->cin = cin;
     c->w = w;
     c->wtap = wtap;
+    c->wvnni = NULL;
+    if (cout % 8 == 0) {
+        int32_t *wv = model_alloc(ps->m, (size_t)9 * cout * ((cin + 1) / 2) * sizeof(int32_t));
+        if (!wv) return (BAD(0), 0);
+        hv_vnni_pack_weights(w, cout, cin, wv);
+        c->wvnni = wv;
+    }
     c->bias = bias;
     c->mult = mult;
     c->shift = shift[0];

@@ -46,6 +46,7 @@ typedef struct hv_iconv {
     int cout, cin;
     const int16_t *w;    /* [cout][cin][3][3] */
     const double *wtap;  /* [9][cout][cin], the weights as doubles (exact) */
+    const int32_t *wvnni; /* hv_vnni_pack_weights layout; NULL if cout % 8 */
     const int32_t *bias, *mult;
     int shift;
 } hv_iconv;

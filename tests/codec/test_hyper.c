@@ -1,0 +1,86 @@
+/* The integer h_s (codec/hyper.c) through its two exact kernels: the AVX-512
+ * VNNI one (hyper_vnni.c, where the CPU has it) and the portable cblas_dgemm
+ * one (forced with HVIC_HS_KERNEL=dgemm) must give identical scale indices
+ * and means, on 1 and 2 threads, for random hyper-latents including values
+ * far beyond the clamp (+-A after the input gain), at shapes with odd sizes
+ * and with several row blocks in a layer (160 x 160 y positions). Prints
+ * which kernels were compared. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "check.h"
+#include "hvic.h"
+#include "hyper.h"
+#include "model.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static int32_t next_value(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    const int kind = (int)(rng % 16);
+    const int32_t r = (int32_t)(rng >> 20);
+    if (kind == 0) return r % 2 ? 2000000000 : -2000000000; /* far beyond the clamp */
+    return (r % 41) - 20;                                   /* typical |z| */
+}
+
+static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32_t py)
+{
+    const size_t nz = (size_t)m->N * zh * zw, ny = (size_t)m->M * 16 * zh * zw;
+    int32_t *zhat = malloc(nz * sizeof *zhat);
+    int32_t *idx[3], *mu[3];
+    for (size_t i = 0; i < nz; i++) zhat[i] = next_value();
+    /* 0: default kernel, 1 thread; 1: default, 2 threads; 2: dgemm, 2 threads */
+    for (int k = 0; k < 3; k++) {
+        idx[k] = malloc(ny * sizeof(int32_t));
+        mu[k] = malloc(ny * sizeof(int32_t));
+        if (k == 2) setenv("HVIC_HS_KERNEL", "dgemm", 1);
+        hvic_status st = hv_hyper_synthesis(m, zhat, zh, zw, pz, py, k ? 2 : 1, idx[k], mu[k]);
+        unsetenv("HVIC_HS_KERNEL");
+        CHECK(st == HVIC_OK, "%dx%d: h_s run %d: %s", zh, zw, k, hvic_strerror(st));
+    }
+    int same = 1;
+    for (int k = 1; k < 3; k++) {
+        const int eq = memcmp(idx[0], idx[k], ny * sizeof(int32_t)) == 0 &&
+                       memcmp(mu[0], mu[k], ny * sizeof(int32_t)) == 0;
+        CHECK(eq, "z %dx%d: h_s run %d differs from run 0", zh, zw, k);
+        same &= eq;
+    }
+    int32_t lo = idx[0][0], hi = idx[0][0];
+    for (size_t i = 0; i < ny; i++) {
+        lo = idx[0][i] < lo ? idx[0][i] : lo;
+        hi = idx[0][i] > hi ? idx[0][i] : hi;
+    }
+    if (same)
+        printf("z %dx%d: identical on both kernels and thread counts (scale indices %d..%d)\n",
+               zh, zw, lo, hi);
+    for (int k = 0; k < 3; k++) {
+        free(idx[k]);
+        free(mu[k]);
+    }
+    free(zhat);
+}
+
+int main(void)
+{
+    openblas_set_num_threads(1);
+    hvic_model *m;
+    hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);
+    CHECK(st == HVIC_OK, "model: %s", hvic_strerror(st));
+    if (st != HVIC_OK) return 1;
+    printf("kernels: %s vs dgemm\n", hv_vnni_available() ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
+    const uint32_t top = hv_max_gain_pos(m);
+    check_shape(m, 1, 1, 0, top);
+    check_shape(m, 3, 5, top / 2, top / 3);
+    check_shape(m, 40, 40, top, 0);
+    hvic_model_free(m);
+    if (failures) fprintf(stderr, "test_hyper: %d failure(s)\n", failures);
+    else printf("test_hyper: all passed\n");
+    return failures != 0;
+}
