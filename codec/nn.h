@@ -52,21 +52,25 @@ int hv_gdn_det(const hv_gdn *g, float *x, int H, int W, int threads);
 int hv_wino_weights(const float *w, int cout, int cin, float *u);
 
 /** Decoder (g_s) layer, nn_wino.c: 3x3 convolution, stride 1, zero padding 1
- *  (needs c->wwino), in cin x H x W -> pixel-shuffled (cout/4) x 2H x 2W,
+ *  (needs c->wwino), in cin x H x W (channel stride in_cs >= H W floats,
+ *  so that `in` may be a band of rows of a taller tensor) -> pixel-shuffled
+ *  (cout/4) x 2H x 2W,
  *  then IGDN x_i * sqrtf(beta_i + sum_j gamma_ij x_j^2) when igdn is not
  *  NULL. Winograd F(4x4, 3x3) through OpenBLAS sgemm; not bit-exact.
  *  Returns 0 on allocation failure. */
-int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, int H, int W, float *out);
+int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, size_t in_cs, int H,
+                 int W, float *out);
 
 /** Largest cout of a g_s layer run by hv_conv_direct3 (g_s.6) rather than
  *  hv_conv_wino; the model loader transforms the weights of the others. */
 #define HV_DIRECT_MAX_COUT 16
 
 /** Direct 3x3 convolution, stride 1, for few output channels (decoder only,
- *  FMA, not bit-exact; c->w is used): in cin x H x W -> out pixel-shuffled,
+ *  FMA, not bit-exact; c->w is used): in cin x H x W (channel stride in_cs
+ *  >= H W) -> out pixel-shuffled,
  *  (cout/4) x 2H x 2W. Pads the input in chunks of rows of about 16 MiB.
  *  Returns 0 on allocation failure. */
-int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out);
+int hv_conv_direct3(const hv_conv *c, const float *in, size_t in_cs, int H, int W, float *out);
 
 /** ReLU in place over n values. */
 void hv_relu(float *x, size_t n);

@@ -67,7 +67,7 @@ static void store_row(const hv_conv *c, int oc0, int og, const float *acc, size_
     }
 }
 
-int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out)
+int hv_conv_direct3(const hv_conv *c, const float *in, size_t in_cs, int H, int W, float *out)
 {
     direct_fn fn = direct_generic;
     int vw = 4, og = 6;
@@ -114,7 +114,7 @@ int hv_conv_direct3(const hv_conv *c, const float *in, int H, int W, float *out)
             for (int r = -1; r <= rows; r++) {
                 const int y = y0 + r;
                 if (y < 0 || y >= H) continue;
-                memcpy(xp + i * plane + (size_t)(r + 1) * Wp + 1, in + ((size_t)i * H + y) * W,
+                memcpy(xp + i * plane + (size_t)(r + 1) * Wp + 1, in + (size_t)i * in_cs + (size_t)y * W,
                        (size_t)W * sizeof(float));
             }
         for (int r = 0; r < rows; r++)

@@ -204,7 +204,8 @@ HV_CLONES static void store_group(const float *restrict p, const float *restrict
             }
         }
 }
-int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, int H, int W, float *out)
+int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, size_t in_cs, int H,
+                 int W, float *out)
 {
     const int cin = c->cin, cout = c->cout, tw = (W + 3) / 4, th = (H + 3) / 4;
     /* floats per tile row: transformed input and products (36 (cin + cout)
@@ -226,7 +227,7 @@ int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, int H, i
         const size_t plane = (size_t)(4 * ntr + 2) * rs, cs = (size_t)16 * n;
         for (int ci = 0; ci < cin; ci++) {
             float *xc = xq + ci * plane;
-            pad_phases(in + (size_t)ci * H * W, H, W, tr0, ntr, tw, xc);
+            pad_phases(in + (size_t)ci * in_cs, H, W, tr0, ntr, tw, xc);
             for (int ty = 0; ty < ntr; ty++)
                 input_tiles(xc + 4 * ty * rs, tw, scratch, v + (size_t)ci * n + (size_t)ty * tw,
                             (size_t)cin * n);

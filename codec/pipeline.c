@@ -307,30 +307,44 @@ static float *yhat_rows(const int32_t *q, const int32_t *mu_q8, const int64_t *g
     return a;
 }
 
-/* g_s of one band: a, M x rows x yw floats (consumed), -> x-hat, 3 x 16 rows
- * x 16 yw floats on 0..1 (exact rows: see HALO_S), or NULL when out of
- * memory. prof, when not NULL, accumulates each layer's (conv + IGDN)
- * seconds. */
-static float *g_s_band(const hvic_model *m, float *a, int rows, int yw, double prof[4])
+/* g_s of one band: a, yhat rows s .. e-1 (M x (e-s) x yw floats, consumed),
+ * -> x-hat, 3 x *xrows x 16 yw floats on 0..1 holding the image rows *x0 ..
+ * *x0 + *xrows - 1, which include the exact rows 16 r0 .. 16 r1 - 1; NULL
+ * when out of memory. Each layer runs only on the input rows that the rows
+ * kept in the end depend on (HALO_S at 1x; 2, 2, 1 rows beyond the kept ones
+ * at the 2x, 4x, 8x inputs), not on the whole halo. prof, when not NULL,
+ * accumulates each layer's (conv + IGDN) seconds. */
+static float *g_s_band(const hvic_model *m, float *a, int s, int e, int r0, int r1, int yw,
+                       int *x0, int *xrows, double prof[4])
 {
-    int H = rows, W = yw;
+    static const int need[4] = {HALO_S, 2, 2, 1};
+    int lo = s, hi = e, W = yw; /* rows of a, in the current layer's input coordinates */
+    size_t cs = (size_t)(e - s) * yw; /* channel stride of a */
     for (int i = 0; i < 4; i++) {
         double t0 = prof ? hv_now() : 0;
         const hv_conv *cv = &m->g_s[i];
+        const int nlo = imax(lo, (r0 << i) - need[i]), nhi = imin(hi, (r1 << i) + need[i]);
+        const int H = nhi - nlo;
+        const float *in = a + (size_t)(nlo - lo) * W;
         float *b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
         /* g_s.6, 12 outputs: a direct kernel beats the GEMM's input packing */
-        int ok = b && (cv->wwino ? hv_conv_wino(cv, i < 3 ? &m->g_s_igdn[i] : NULL, a, H, W, b)
-                                 : hv_conv_direct3(cv, a, H, W, b));
+        int ok = b && (cv->wwino
+                           ? hv_conv_wino(cv, i < 3 ? &m->g_s_igdn[i] : NULL, in, cs, H, W, b)
+                           : hv_conv_direct3(cv, in, cs, H, W, b));
         hv_aligned_free(a);
         a = b;
         if (!ok) {
             hv_aligned_free(a);
             return NULL;
         }
-        H *= 2;
+        lo = 2 * nlo;
+        hi = 2 * nhi;
         W *= 2;
+        cs = (size_t)(hi - lo) * W;
         if (prof) prof[i] += hv_now() - t0;
     }
+    *x0 = lo;
+    *xrows = hi - lo;
     return a;
 }
 
@@ -373,15 +387,17 @@ static void synth_band(void *arg, int bi)
     const int r0 = bi * j->band, r1 = imin(j->used, r0 + j->band), s = imax(0, r0 - HALO_S);
     const int e = imin(j->yh, r1 + HALO_S);
     double prof[4] = {0};
+    int x0, xrows;
     float *a = yhat_rows(j->q, j->mu_q8, j->gy, j->m->M, j->yh, j->yw, s, e);
-    float *x = a ? g_s_band(j->m, a, e - s, j->yw, j->profile ? prof : NULL) : NULL;
+    float *x = a ? g_s_band(j->m, a, s, e, r0, r1, j->yw, &x0, &xrows, j->profile ? prof : NULL)
+                 : NULL;
     if (!x) {
         atomic_store(&j->failed, 1);
         return;
     }
     const int y0 = 16 * r0, y1 = imin((int)j->height, 16 * r1);
-    store_rgb(x, 16 * (e - s), 16 * j->yw, y0 - 16 * s, y1 - y0, j->width,
-              j->rgb + (size_t)y0 * j->stride, j->stride);
+    store_rgb(x, xrows, 16 * j->yw, y0 - x0, y1 - y0, j->width, j->rgb + (size_t)y0 * j->stride,
+              j->stride);
     hv_aligned_free(x);
     if (j->profile) {
         pthread_mutex_lock(&j->lock);

@@ -70,9 +70,9 @@ static void check_layer(int cin, int cout, int H, int W, int with_igdn, unsigned
     if (cout > HV_DIRECT_MAX_COUT) {
         c.wwino = u;
         ok = hv_wino_weights(w, cout, cin, u) &&
-             hv_conv_wino(&c, with_igdn ? &g : NULL, x, H, W, y);
+             hv_conv_wino(&c, with_igdn ? &g : NULL, x, (size_t)H * W, H, W, y);
     } else {
-        ok = !with_igdn && hv_conv_direct3(&c, x, H, W, y);
+        ok = !with_igdn && hv_conv_direct3(&c, x, (size_t)H * W, H, W, y);
     }
     reference(w, b, cin, cout, x, H, W, with_igdn ? gamma : NULL, beta, ref);
     double maxref = 0, maxerr = 0;
