@@ -409,7 +409,7 @@ static void synth_band(void *arg, int bi)
 int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height)
 {
     const int used = (int)((height + 15) / 16);
-    return imin(hv_band_rows(m, width), imax(SYNTH_MIN_BAND, (used + 1) / 2));
+    return imin(imax(BAND_MIN, hv_band_rows(m, width) / 2), imax(SYNTH_MIN_BAND, (used + 1) / 2));
 }
 
 hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
@@ -432,7 +432,9 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
     atomic_init(&j.failed, 0);
     pthread_mutex_init(&j.lock, NULL);
     const int nb = (used + band - 1) / band;
-    hv_parallel_for(nb, hv_blas_caller_threads(threads), synth_band, &j);
+    /* bands in flight hold at most about 2 BAND_BYTES */
+    const int threads_cap = imax(1, 2 * hv_band_rows(m, width) / band);
+    hv_parallel_for(nb, imin(hv_blas_caller_threads(threads), threads_cap), synth_band, &j);
     pthread_mutex_destroy(&j.lock);
     for (int i = 0; j.profile && i < 4; i++)
         fprintf(stderr, "g_s.%d conv + igdn %.4f s (%d bands of %d y rows, summed)\n", 2 * i,

@@ -50,10 +50,11 @@ hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, 
                        size_t stride, uint32_t py, uint32_t pz, int threads, int band,
                        hv_latents *out);
 
-/** Default band height of hv_synthesise, in y rows: hv_band_rows(), but
- *  at most half the y rows that reach the image (at least SYNTH_MIN_BAND =
- *  8), so that two threads share even a small image. A function of the
- *  image size only, so decoded pixels do not depend on the thread count. */
+/** Default band height of hv_synthesise, in y rows: half of hv_band_rows()
+ *  (about 128 MiB of band buffers; at least 4 rows), but at most half the y
+ *  rows that reach the image (at least 8), so that two threads share even a
+ *  small image. A function of the image size only, so decoded pixels do not
+ *  depend on the thread count. */
 int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height);
 
 /** Decoder synthesis: yhat = (q + mu/256) / gain_y -> g_s -> clamp(rint(255 x))
@@ -61,7 +62,8 @@ int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height);
  *  q, mu_q8: M x yh x yw. g_s runs in bands of `band` y rows (0 =
  *  hv_synth_band_rows(); HV_BAND_WHOLE: one band), each converted from q
  *  and mu on its own, the bands spread over `threads` threads (0 = one per
- *  CPU; 1 when OpenBLAS is multi-threaded: hv_blas_caller_threads). The
+ *  CPU; 1 when OpenBLAS is multi-threaded: hv_blas_caller_threads; at most
+ *  as many as keep the bands in flight within about 512 MiB). The
  *  thread count does not change the pixels; the band height may, by rare
  *  +-1 steps (Winograd tiles start at each band's first row), and so may the
  *  BLAS kernel (tests/codec/test_bands.c).

@@ -136,8 +136,9 @@ static int bench_big(const hvic_model *m, const hvic_image *src, uint32_t w, uin
         return 1;
     }
     const double px = (double)w * h;
-    printf("%ux%u (%.1f MP, y rows per band %d): %zu bytes, %.4f bpp, PSNR %.3f dB\n", w, h,
-           px / 1e6, hv_band_rows(m, w), len, len * 8.0 / px,
+    printf("%ux%u (%.1f MP, y rows per band: analysis %d, synthesis %d): %zu bytes, %.4f bpp, "
+           "PSNR %.3f dB\n",
+           w, h, px / 1e6, hv_band_rows(m, w), hv_synth_band_rows(m, w, h), len, len * 8.0 / px,
            10 * log10(255.0 * 255.0 / mse(&img, &rec)));
     printf("  encode %.2f s (%.2f MP/s), decode %.2f s (%.2f MP/s)\n", t_enc, px / 1e6 / t_enc,
            t_dec, px / 1e6 / t_dec);
