@@ -33,6 +33,11 @@ h=$("$hvic" info a.hvic --latents-hash) && pass "info --latents-hash: $h" || bad
 [ "$(wc -c < c.hvic)" -lt "$(wc -c < a.hvic)" ] && pass "lower quality is smaller" || bad "quality vs size"
 ls .hvic-* > /dev/null 2>&1 && bad "temporary files left" || pass "no temporary files left"
 
+# decoded pixels do not depend on the decoder's threads (two bands here)
+for t in 1 2 3; do "$hvic" decode a.hvic -o "t$t.png" --threads $t; done
+cmp -s a.png t1.png && cmp -s a.png t2.png && cmp -s a.png t3.png \
+    && pass "decode: same PNG on 1, 2, 3 threads" || bad "decode: PNG depends on --threads"
+
 # byte-identical across OpenBLAS core types and thread counts
 for core in Haswell Cooperlake SkylakeX; do
     for t in 1 2; do
@@ -81,6 +86,7 @@ expect_error "bad beta" 2 "$hvic" encode "$img" -o t.hvic --beta -3
 expect_error "q and beta" 2 "$hvic" encode "$img" -o t.hvic -q 3 --beta 10
 expect_error "no output" 2 "$hvic" decode a.hvic
 expect_error "unknown option" 2 "$hvic" decode a.hvic -o t.png --frobnicate
+expect_error "bad decode threads" 2 "$hvic" decode a.hvic -o t.png --threads 65
 expect_error "alpha image" 1 "$hvic" encode "$images/rgba.png" -o t.hvic
 "$hvic" encode "$images/rgba.png" -o t.hvic --drop-alpha && pass "--drop-alpha" || bad "--drop-alpha"
 
