@@ -3,7 +3,7 @@
  * one (forced with HVIC_HS_KERNEL=dgemm) must give identical scale indices
  * and means, on 1 and 2 threads, for random hyper-latents including values
  * far beyond the clamp (+-A after the input gain), at shapes with odd sizes
- * and with several row blocks in a layer (160 x 160 y positions). Prints
+ * and with several row blocks in a layer (96 x 96 y positions). Prints
  * which kernels were compared. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -78,7 +78,7 @@ int main(void)
     const uint32_t top = hv_max_gain_pos(m);
     check_shape(m, 1, 1, 0, top);
     check_shape(m, 3, 5, top / 2, top / 3);
-    check_shape(m, 40, 40, top, 0);
+    check_shape(m, 24, 24, top, 0);
     hvic_model_free(m);
     if (failures) fprintf(stderr, "test_hyper: %d failure(s)\n", failures);
     else printf("test_hyper: all passed\n");
