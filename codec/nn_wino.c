@@ -115,9 +115,10 @@ HV_CLONES static void input_tiles(const float *restrict xq, int tw, float *restr
 
 /* Output transform of one channel's tile row: m[(6k+l) * ms + t] for the tw
  * tiles -> y, 4 rows of 4 phases of tw columns (row i, phase j, column t is
- * output column 4t+j), plus bias. s: 6 x 4 x tw scratch. */
+ * output column 4t+j), plus bias; and their squares into sq (same layout)
+ * unless sq is NULL. s: 6 x 4 x tw scratch. */
 HV_CLONES static void output_tiles(const float *restrict m, size_t ms, int tw, float bias,
-                                   float *restrict s, float *restrict y)
+                                   float *restrict s, float *restrict y, float *restrict sq)
 {
     const size_t ss = 4 * (size_t)tw;
     for (int k = 0; k < 6; k++) {
@@ -143,13 +144,13 @@ HV_CLONES static void output_tiles(const float *restrict m, size_t ms, int tw, f
             y2[t] = a + 4 * c + bias;
             y3[t] = b + 8 * d + e5[t] + bias;
         }
+        if (sq) /* the squares for IGDN, while the rows are in cache */
+            for (int i = 0; i < 4; i++) {
+                const float *yi = y0 + i * ss;
+                float *qi = sq + j * tw + i * ss;
+                for (int t = 0; t < tw; t++) qi[t] = yi[t] * yi[t];
+            }
     }
-}
-
-/* s2 = x * x over n values. */
-HV_CLONES static void square(const float *restrict x, float *restrict s2, size_t n)
-{
-    for (size_t i = 0; i < n; i++) s2[i] = x[i] * x[i];
 }
 
 /* Padded input rows 4*tr0-1 .. 4*tr0+4*ntr of channel ci (zero outside
@@ -241,8 +242,8 @@ int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, size_t i
             float *y = p + o * cs;
             for (int ty = 0; ty < ntr; ty++)
                 output_tiles(mb + (size_t)o * n + (size_t)ty * tw, (size_t)cout * n, tw, c->b[o],
-                             scratch, y + (size_t)ty * 16 * tw);
-            if (igdn) square(y, sq + o * cs, cs);
+                             scratch, y + (size_t)ty * 16 * tw,
+                             igdn ? sq + o * cs + (size_t)ty * 16 * tw : NULL);
         }
         if (igdn) /* chunk channel 4i+ab is IGDN channel i at subpixel ab; norm - beta into mb */
             for (int ab = 0; ab < 4; ab++)
