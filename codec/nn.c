@@ -3,6 +3,7 @@
  * This file must be compiled with -ffp-contract=off and without fast-math. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "nn.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -262,6 +263,13 @@ out:
     return NULL;
 }
 
+/* One worker: takes blocks until none are left (det_worker). */
+static void det_task(void *arg, int t)
+{
+    (void)t;
+    det_worker(arg);
+}
+
 /* Runs one pass on `threads` threads (the calling one included). Returns 0
  * on allocation failure. */
 static int run_job(det_job *j, int threads)
@@ -270,15 +278,7 @@ static int run_job(det_job *j, int threads)
     atomic_init(&j->next, 0);
     atomic_init(&j->failed, 0);
     if (threads > j->nblocks) threads = j->nblocks;
-    if (threads > 64) threads = 64;
-    pthread_t tid[64];
-    int started = 0;
-    for (int t = 1; t < threads; t++) {
-        if (pthread_create(&tid[started], NULL, det_worker, j) != 0) break;
-        started++;
-    }
-    det_worker(j);
-    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    hv_parallel_for(threads, threads, det_task, j);
     return !atomic_load(&j->failed);
 }
 
