@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "jpeg_rd.h"
+#include "parallel.h"
 #include "rd_codec.h"
 #include "rd_run.h"
 
@@ -136,9 +137,9 @@ static int add_input(const char *path, char ***list, size_t *n, size_t *cap)
 typedef struct {
     rd_run *run;
     const hvic_model *model;  /* shared read-only by the workers */
-    int enc_threads;          /* analysis threads of each hvic_encode */
-    pthread_mutex_t lock;
-    size_t next, done, total;
+    int enc_threads;          /* threads of each encode and decode (0: per CPU) */
+    pthread_mutex_t lock;     /* guards done and the progress line */
+    size_t done, total;
     int tty;
 } job_queue;
 
@@ -183,40 +184,28 @@ static void run_job(const rd_run *run, const hvic_model *model, int enc_threads,
     hvic_image_free(&dec);
 }
 
-static void *worker(void *arg)
+/* Job j (image-major order: neighbouring jobs share an image), then the
+ * progress line. */
+static void job_task(void *arg, int j)
 {
     job_queue *q = arg;
-    for (;;) {
-        pthread_mutex_lock(&q->lock);
-        size_t j = q->next < q->total ? q->next++ : q->total;
-        pthread_mutex_unlock(&q->lock);
-        if (j == q->total) return NULL;
-        /* Image-major order: neighbouring jobs share an image. */
-        size_t image = j / q->run->nconfigs, config = j % q->run->nconfigs;
-        run_job(q->run, q->model, q->enc_threads, config, image);
-        pthread_mutex_lock(&q->lock);
-        q->done++;
-        if (q->tty || q->done == q->total || q->done % (q->total / 10 + 1) == 0)
-            fprintf(stderr, "%shvic rd: %zu/%zu encode+decode done%s", q->tty ? "\r" : "",
-                    q->done, q->total, q->tty && q->done < q->total ? "" : "\n");
-        pthread_mutex_unlock(&q->lock);
-    }
+    size_t image = (size_t)j / q->run->nconfigs, config = (size_t)j % q->run->nconfigs;
+    run_job(q->run, q->model, q->enc_threads, config, image);
+    pthread_mutex_lock(&q->lock);
+    q->done++;
+    if (q->tty || q->done == q->total || q->done % (q->total / 10 + 1) == 0)
+        fprintf(stderr, "%shvic rd: %zu/%zu encode+decode done%s", q->tty ? "\r" : "", q->done,
+                q->total, q->tty && q->done < q->total ? "" : "\n");
+    pthread_mutex_unlock(&q->lock);
 }
 
 /* jobs workers (this thread and jobs - 1 more). With one job each encode
- * uses every CPU for its analysis transform; with several, one each. */
+ * and decode uses every CPU; with several, one each. */
 static int run_jobs(rd_run *run, const hvic_model *model, int jobs)
 {
-    job_queue q = {run, model, jobs > 1 ? 1 : 0, PTHREAD_MUTEX_INITIALIZER, 0, 0,
+    job_queue q = {run, model, jobs > 1 ? 1 : 0, PTHREAD_MUTEX_INITIALIZER, 0,
                    run->nconfigs * run->nimages, isatty(STDERR_FILENO)};
-    pthread_t th[MAX_LIST];
-    int started = 0;
-    for (int i = 1; i < jobs; i++) {
-        if (pthread_create(&th[started], NULL, worker, &q) != 0) break;
-        started++;
-    }
-    worker(&q);
-    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    hv_parallel_for((int)q.total, jobs, job_task, &q);
     for (size_t c = 0; c < run->nconfigs; c++)
         for (size_t i = 0; i < run->nimages; i++) {
             const rd_result *r = rd_res(run, c, i);
