@@ -125,7 +125,7 @@ static void print_help(FILE *f)
     fprintf(f, "hvic %s - learned lossy image codec\n\n", hvic_version());
     fprintf(f, "Usage: hvic COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++)
-        fprintf(f, "  %s %-12s %s\n", commands[i].name, commands[i].args, commands[i].help);
+        fprintf(f, "  %-6s %-20s %s\n", commands[i].name, commands[i].args, commands[i].help);
     fprintf(f, "\nOptions:\n"
            "  -h, --help     show this help and exit\n"
            "  -V, --version  show the version and exit\n");
