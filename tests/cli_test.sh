@@ -24,7 +24,7 @@ one_line_error() {
     [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "^hvic: $1: ." "$ERR" && [ ! -s "$OUT" ]
 }
 
-run help 0 --help && grep -q '^  info FILE.hvic' "$OUT" \
+run help 0 --help && grep -Eq '^  info +FILE.hvic' "$OUT" \
     && ok help || fail help
 run help_short 0 -h && grep -q 'Usage: hvic' "$OUT" && ok help_short || fail help_short
 run version 0 --version && grep -qE '^hvic [0-9]+\.[0-9]+\.[0-9]+$' "$OUT" && ok version || fail version
