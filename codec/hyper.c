@@ -134,28 +134,23 @@ static int int_conv(const hv_iconv *c, const int32_t *a, int H, int W, int threa
     if (slices < 1) slices = 1;
     for (int y0 = 0; y0 < H; y0 += R) {
         int rows = H - y0 < R ? H - y0 : R;
-        /* zero-bordered input rows y0-1 .. y0+rows */
-        if (vnni) {
-            memset(xq, 0, (cin2 * plane + 32) * sizeof *xq);
-            for (int i = 0; i < cin; i++)
-                for (int r = 0; r < rows + 2; r++) {
-                    int y = y0 + r - 1;
-                    if (y < 0 || y >= H) continue;
-                    const int32_t *src = a + ((size_t)i * H + y) * W;
-                    uint16_t *dst = (uint16_t *)(xq + (i / 2) * plane + (size_t)r * Wp + 1) + (i & 1);
+        /* zero-bordered input rows y0-1 .. y0+rows: VNNI channel pairs or doubles */
+        if (vnni) memset(xq, 0, (cin2 * plane + 32) * sizeof *xq);
+        else memset(xp, 0, (cin * plane + 2) * sizeof *xp);
+        for (int i = 0; i < cin; i++)
+            for (int r = 0; r < rows + 2; r++) {
+                int y = y0 + r - 1;
+                if (y < 0 || y >= H) continue;
+                const int32_t *src = a + ((size_t)i * H + y) * W;
+                const size_t at = (size_t)r * Wp + 1;
+                if (vnni) {
+                    uint16_t *dst = (uint16_t *)(xq + (i / 2) * plane + at) + (i & 1);
                     for (int x = 0; x < W; x++) dst[2 * x] = (uint16_t)(int16_t)src[x];
-                }
-        } else {
-            memset(xp, 0, (cin * plane + 2) * sizeof *xp);
-            for (int i = 0; i < cin; i++)
-                for (int r = 0; r < rows + 2; r++) {
-                    int y = y0 + r - 1;
-                    if (y < 0 || y >= H) continue;
-                    const int32_t *src = a + ((size_t)i * H + y) * W;
-                    double *dst = xp + i * plane + (size_t)r * Wp + 1;
+                } else {
+                    double *dst = xp + i * plane + at;
                     for (int x = 0; x < W; x++) dst[x] = src[x];
                 }
-        }
+            }
         iconv_block b = {c, xp, xq, vnni ? NULL : acc, vnni ? acc : NULL, v, plane, H, W, y0,
                          rows, slices};
         hv_parallel_for(slices, slices, iconv_slice, &b);
