@@ -340,6 +340,15 @@ void hvic_model_free(hvic_model *model);
 /** Model identifier (1..32 chars of [A-Za-z0-9._-]), as stored in files. */
 const char *hvic_model_id(const hvic_model *model);
 
+/** Which kernel the decoder's synthesis transform g_s runs on with this
+ *  model: "amx-bf16" (Intel AMX tiles, bf16 inputs, fp32 sums) where the CPU
+ *  and the OS offer AMX, else "float" (Winograd F(4x4, 3x3) through OpenBLAS
+ *  sgemm, fp32). The environment variable HVIC_GS_KERNEL=float, set before
+ *  the first model load, forces "float". Decoded pixels may differ by 1
+ *  between the two (never the latents: spec/model-format.md §3.1). NULL for
+ *  a NULL model. */
+const char *hvic_model_synthesis_kernel(const hvic_model *model);
+
 /** Model digest: CRC-32 of the model file's bytes, as stored in files. */
 uint32_t hvic_model_digest(const hvic_model *model);
 

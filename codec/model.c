@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "gs_amx.h"
 #include "hyper.h"
 #include "nn.h"
 
@@ -487,6 +488,7 @@ static hvic_status build_model(parser *ps)
 
     hvic_status st = check_hyper_bounds(m);
     if (st != HVIC_OK) return st;
+    if (!hv_gs_amx_prepare(m, model_alloc)) return HVIC_ERR_NOMEM;
 
     /* entropy models */
     if (hvic_cdf_table_gaussian(sigma, (uint32_t)S, &m->y_cdfs) != HVIC_OK) return BAD(HVIC_ERR_MODEL);
@@ -598,6 +600,10 @@ const char *hvic_model_default_path(void)
 
 const char *hvic_model_id(const hvic_model *m) { return m ? m->id : NULL; }
 uint32_t hvic_model_digest(const hvic_model *m) { return m ? m->digest : 0; }
+const char *hvic_model_synthesis_kernel(const hvic_model *m)
+{
+    return m ? (m->gs_amx ? "amx-bf16" : "float") : NULL;
+}
 int hvic_model_levels(const hvic_model *m) { return m ? m->L : 0; }
 float hvic_model_beta(const hvic_model *m, int level)
 {

@@ -69,6 +69,7 @@ struct hvic_model {
     hv_conv h_a[3];                  /* h_a.0, .2, .4 */
     hv_conv g_s[4];                  /* g_s.0, .2, .4, .6 */
     hv_gdn g_s_igdn[3];              /* g_s.1, .3, .5 */
+    const struct hv_gs_amx *gs_amx;  /* NULL, or g_s re-laid-out for AMX (gs_amx.h) */
 
     int32_t hs_in_log2, hs_act_max;
     hv_iconv h_s[3];                 /* h_s.0, .2, .4 */

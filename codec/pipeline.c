@@ -18,6 +18,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "gs_amx.h"
 #include "hyper.h"
 #include "nn.h"
 #include "parallel.h"
@@ -307,6 +308,10 @@ static float *yhat_rows(const int32_t *q, const int32_t *mu_q8, const int64_t *g
     return a;
 }
 
+/* Input rows that g_s keeps beyond those the kept output rows need, per
+ * layer (see g_s_band). */
+static const int synth_need[4] = {HALO_S, 2, 2, 1};
+
 /* g_s of one band: a, yhat rows s .. e-1 (M x (e-s) x yw floats, consumed),
  * -> x-hat, 3 x *xrows x 16 yw floats on 0..1 holding the image rows *x0 ..
  * *x0 + *xrows - 1, which include the exact rows 16 r0 .. 16 r1 - 1; NULL
@@ -317,7 +322,7 @@ static float *yhat_rows(const int32_t *q, const int32_t *mu_q8, const int64_t *g
 static float *g_s_band(const hvic_model *m, float *a, int s, int e, int r0, int r1, int yw,
                        int *x0, int *xrows, double prof[4])
 {
-    static const int need[4] = {HALO_S, 2, 2, 1};
+    const int *need = synth_need;
     int lo = s, hi = e, W = yw; /* rows of a, in the current layer's input coordinates */
     size_t cs = (size_t)(e - s) * yw; /* channel stride of a */
     for (int i = 0; i < 4; i++) {
@@ -388,9 +393,15 @@ static void synth_band(void *arg, int bi)
     const int e = imin(j->yh, r1 + HALO_S);
     double prof[4] = {0};
     int x0, xrows;
-    float *a = yhat_rows(j->q, j->mu_q8, j->gy, j->m->M, j->yh, j->yw, s, e);
-    float *x = a ? g_s_band(j->m, a, s, e, r0, r1, j->yw, &x0, &xrows, j->profile ? prof : NULL)
-                 : NULL;
+    float *x;
+    if (j->m->gs_amx) {
+        x = hv_g_s_band_amx(j->m, j->q, j->mu_q8, j->gy, j->yh, j->yw, s, e, r0, r1, synth_need,
+                            &x0, &xrows, j->profile ? prof : NULL);
+    } else {
+        float *a = yhat_rows(j->q, j->mu_q8, j->gy, j->m->M, j->yh, j->yw, s, e);
+        x = a ? g_s_band(j->m, a, s, e, r0, r1, j->yw, &x0, &xrows, j->profile ? prof : NULL)
+              : NULL;
+    }
     if (!x) {
         atomic_store(&j->failed, 1);
         return;

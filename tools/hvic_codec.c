@@ -366,7 +366,7 @@ int hvic_cmd_decode(int argc, char **argv)
         fprintf(stderr, "hvic: %s: %ux%u, %.4f bpp; model load %.3f s, decode %.3f s (%.2f MP/s)\n",
                 in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, t_load, t_dec,
                 px / 1e6 / t_dec);
-        fprintf(stderr, "hvic: ");
+        fprintf(stderr, "hvic: g_s kernel %s; ", hvic_model_synthesis_kernel(m));
         hvic_print_blas(stderr);
     }
 done:

@@ -264,9 +264,10 @@ int main(int argc, char **argv)
     printf("median encode %.3f s (%.2f MP/s), decode %.3f s (%.2f MP/s), h_s %.3f s, g_s %.3f s\n",
            median(enc, n), median(mpe, n), median(dec, n), median(mpd, n), median(hs, n),
            median(gs, n));
-    printf("peak RSS %.1f MiB; deterministic kernel %s; OpenBLAS core %s, %d thread(s)\n",
-           ru.ru_maxrss / 1024.0, hv_det_kernel_name(), openblas_get_corename(),
-           openblas_get_num_threads());
+    printf("peak RSS %.1f MiB; deterministic kernel %s; g_s kernel %s; OpenBLAS core %s, %d "
+           "thread(s)\n",
+           ru.ru_maxrss / 1024.0, hv_det_kernel_name(), hvic_model_synthesis_kernel(m),
+           openblas_get_corename(), openblas_get_num_threads());
     int rc = 0;
     if (big_w) {
         char path[4096];
