@@ -129,6 +129,7 @@ class HyperpriorModel(nn.Module):
     def __init__(self, N=128, M=192, betas=DEFAULT_BETAS):
         super().__init__()
         self.N, self.M = N, M
+        self.bf16_transforms = False
         self.register_buffer("betas", torch.tensor(betas, dtype=torch.float32))
         L = len(betas)
         self.g_a = nn.Sequential(
@@ -198,6 +199,12 @@ class HyperpriorModel(nn.Module):
         t = pos - lo.float()
         return torch.exp((1 - t) * lb[lo] + t * lb[lo + 1])
 
+    def transform_precision(self, x):
+        """Context for g_a and g_s: bf16 autocast when self.bf16_transforms is set (training only;
+        on CPUs with AMX, oneDNN then runs the convolutions on its bf16 tiles), else fp32. The
+        entropy path (h_a, h_s, likelihoods) stays fp32 either way."""
+        return torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16_transforms)
+
     def hyper_params(self, z_hat_g, gz, gy):
         p = self.h_s(z_hat_g / gz)
         mu_u, log_sigma_u = p.chunk(2, dim=1)
@@ -210,7 +217,8 @@ class HyperpriorModel(nn.Module):
         """
         gy = self.gains(self.log_gain_y, pos_y)
         gz = self.gains(self.log_gain_z, pos_z)
-        y = self.g_a(x)
+        with self.transform_precision(x):
+            y = self.g_a(x).float()
         y_g = y * gy
         z_g = self.h_a(y) * gz
         if training:
@@ -229,5 +237,6 @@ class HyperpriorModel(nn.Module):
             q = torch.round(y_g - mu)
             lik_y = gaussian_likelihood(q, sigma)
             y_hat = q + mu
-        x_hat = self.g_s(y_hat / gy)
+        with self.transform_precision(x):
+            x_hat = self.g_s(y_hat / gy).float()
         return x_hat, lik_y, lik_z
