@@ -136,7 +136,9 @@ static void print_help(FILE *f)
                "info:   [--latents-hash [--model FILE]] (hash of the decoded latents)\n"
                "'-' as IN or OUT means standard input or output. The model is --model FILE,\n"
                "else $HVIC_MODEL, else the installed default model. --threads: 0 (default)\n"
-               "= one per CPU; OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set.\n",
+               "= one per CPU; OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set.\n"
+               "decode runs g_s on Intel AMX (bf16) where available; HVIC_GS_KERNEL=float\n"
+               "selects the fp32 path (decode -v prints which ran).\n",
             HVIC_QUALITY_DEFAULT);
 #endif
 }
