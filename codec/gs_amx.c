@@ -162,6 +162,24 @@ AMX_TARGET static void tiles_off(void)
     _tile_release();
 }
 
+/* One K step of the 2 x 2 tile block: A rows a0, a1 (stride sa bytes), B
+ * tiles b0, b1 (64-byte rows), accumulated into C tiles 4..7
+ * (a0 b0, a0 b1, a1 b0, a1 b1). */
+AMX_TARGET static inline __attribute__((always_inline)) void step_2x2(const uint16_t *a0,
+                                                                       const uint16_t *a1, long sa,
+                                                                       const uint16_t *b0,
+                                                                       const uint16_t *b1)
+{
+    _tile_loadd(0, a0, sa);
+    _tile_loadd(1, a1, sa);
+    _tile_loadd(2, b0, 64);
+    _tile_loadd(3, b1, 64);
+    _tile_dpbf16ps(4, 0, 2);
+    _tile_dpbf16ps(5, 0, 3);
+    _tile_dpbf16ps(6, 1, 2);
+    _tile_dpbf16ps(7, 1, 3);
+}
+
 /* S[p][16 j + n] = sum over the 3x3 window and C channels for the 32 pixels
  * whose window starts at a (pixel (y-1, X-1); rows of pitch_el elements),
  * every output tile j < tiles of w; S rows of ld floats. */
@@ -181,16 +199,8 @@ AMX_TARGET static void conv_block(const uint16_t *a, size_t pitch_el, int C, con
         const uint16_t *w0 = w + j * wt, *w1 = w0 + wt;
         for (int t = 0; t < 9; t++) {
             const uint16_t *at = a + (t / 3) * pitch_el + (size_t)(t % 3) * C;
-            for (int k = 0; k < kb; k++, w0 += 512, w1 += 512) {
-                _tile_loadd(0, at + 32 * k, sa);
-                _tile_loadd(1, at + 16 * (size_t)C + 32 * k, sa);
-                _tile_loadd(2, w0, 64);
-                _tile_loadd(3, w1, 64);
-                _tile_dpbf16ps(4, 0, 2);
-                _tile_dpbf16ps(5, 0, 3);
-                _tile_dpbf16ps(6, 1, 2);
-                _tile_dpbf16ps(7, 1, 3);
-            }
+            for (int k = 0; k < kb; k++, w0 += 512, w1 += 512)
+                step_2x2(at + 32 * k, at + 16 * (size_t)C + 32 * k, sa, w0, w1);
         }
         _tile_stored(4, S + 16 * j, ss);
         _tile_stored(5, S + 16 * j + 16, ss);
@@ -230,16 +240,8 @@ AMX_TARGET static void norm_block(const uint16_t *sq, const uint16_t *gamma, int
         _tile_zero(6);
         _tile_zero(7);
         const uint16_t *g0 = gamma + (size_t)j * kb * 512, *g1 = g0 + (size_t)kb * 512;
-        for (int k = 0; k < kb; k++) {
-            _tile_loadd(0, sq + 32 * k, sa);
-            _tile_loadd(1, sq + 16 * (size_t)N + 32 * k, sa);
-            _tile_loadd(2, g0 + 512 * k, 64);
-            _tile_loadd(3, g1 + 512 * k, 64);
-            _tile_dpbf16ps(4, 0, 2);
-            _tile_dpbf16ps(5, 0, 3);
-            _tile_dpbf16ps(6, 1, 2);
-            _tile_dpbf16ps(7, 1, 3);
-        }
+        for (int k = 0; k < kb; k++)
+            step_2x2(sq + 32 * k, sq + 16 * (size_t)N + 32 * k, sa, g0 + 512 * k, g1 + 512 * k);
         _tile_stored(4, nrm + 16 * j, ss);
         _tile_stored(5, nrm + 16 * j + 16, ss);
         _tile_stored(6, nrm + 16 * N + 16 * j, ss);
