@@ -4,6 +4,7 @@
 
 #include "hvic.h"
 #include "hyper.h"
+#include "image_io.h"
 #include "model.h"
 #include "parallel.h"
 #include "pipeline.h"
@@ -80,6 +81,9 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     free(l.idx); /* not needed by the synthesis */
     l.idx = NULL;
     st = hvic_image_alloc(image, c.width, c.height);
+    if (st == HVIC_OK)
+        st = hvic_meta_copy_(&image->meta, c.icc, c.icc_size, c.exif, c.exif_size, c.xmp,
+                              c.xmp_size);
     if (st == HVIC_OK)
         st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads,
                            image->rgb, image->stride);

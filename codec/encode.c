@@ -93,6 +93,15 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
     if (!(p->beta_y >= 0.0f) || !isfinite(p->beta_y) || !(p->beta_z >= 0.0f) ||
         !isfinite(p->beta_z) || p->threads < 0)
         return HVIC_ERR_ARG;
+    const hvic_metadata *md = p->metadata;
+    if (md) { /* checked before the slow analysis; the container checks again */
+        if ((md->icc_size && !md->icc) || (md->exif_size && !md->exif) ||
+            (md->xmp_size && !md->xmp))
+            return HVIC_ERR_ARG;
+        if (md->icc_size > HVIC_META_MAX || md->exif_size > HVIC_META_MAX ||
+            md->xmp_size > HVIC_META_MAX)
+            return HVIC_ERR_TOO_LARGE;
+    }
     float by = p->beta_y, bz = p->beta_z;
     if (by == 0.0f) {
         if (p->quality < 0 || p->quality > HVIC_QUALITY_MAX) return HVIC_ERR_ARG;
@@ -125,6 +134,14 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
         c.zlat_size = zlen;
         c.ylat = ys;
         c.ylat_size = ylen;
+        if (md) {
+            c.icc = md->icc;
+            c.icc_size = md->icc_size;
+            c.exif = md->exif;
+            c.exif_size = md->exif_size;
+            c.xmp = md->xmp;
+            c.xmp_size = md->xmp_size;
+        }
         st = hvic_container_write(&c, out, out_len);
     }
     free(zs);

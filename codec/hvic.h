@@ -66,16 +66,32 @@ hvic_status hvic_file_write(const char *path, const uint8_t *data, size_t len);
 /** Largest accepted width and height, in pixels (inputs and containers). */
 #define HVIC_MAX_DIM 16384u
 
-/** An 8-bit RGB image.
+/** Colour profile and descriptive metadata carried with an image, each item
+ *  as raw uncompressed bytes (spec/container.md: ICCP, EXIF, XMP_ chunks). */
+typedef struct hvic_metadata {
+    uint8_t *icc;  size_t icc_size;   /**< ICC profile of RGB data (PNG iCCP,
+                                           JPEG APP2 "ICC_PROFILE") */
+    uint8_t *exif; size_t exif_size;  /**< Exif from the TIFF header on (PNG
+                                           eXIf, JPEG APP1 "Exif\0\0") */
+    uint8_t *xmp;  size_t xmp_size;   /**< XMP packet, UTF-8 (PNG iTXt
+                                           "XML:com.adobe.xmp", JPEG APP1
+                                           "http://ns.adobe.com/xap/1.0/\0") */
+} hvic_metadata;
+
+/** An 8-bit RGB image with its colour profile and metadata.
  *  Pixels are interleaved R,G,B (3 bytes per pixel, no padding between the
  *  bytes of a pixel), rows top to bottom. Row y starts at rgb + y * stride;
  *  stride is in bytes and >= 3 * width. Images made by hvic have
- *  stride == 3 * width, and rgb is released with hvic_image_free(). */
+ *  stride == 3 * width, and rgb and the meta buffers are released with
+ *  hvic_image_free(). An image built by the caller must zero meta (or point
+ *  it at the caller's buffers and not call hvic_image_free). Each meta
+ *  pointer is NULL with size 0 when that item is absent. */
 typedef struct hvic_image {
-    uint32_t width;   /**< pixels, 1..HVIC_MAX_DIM */
-    uint32_t height;  /**< pixels, 1..HVIC_MAX_DIM */
-    size_t stride;    /**< bytes from the start of one row to the next */
-    uint8_t *rgb;     /**< interleaved 8-bit R,G,B samples */
+    uint32_t width;     /**< pixels, 1..HVIC_MAX_DIM */
+    uint32_t height;    /**< pixels, 1..HVIC_MAX_DIM */
+    size_t stride;      /**< bytes from the start of one row to the next */
+    uint8_t *rgb;       /**< interleaved 8-bit R,G,B samples */
+    hvic_metadata meta; /**< ICC profile, Exif, XMP (uncompressed bytes) */
 } hvic_image;
 
 /** Flags for hvic_image_read_*(). */
@@ -103,6 +119,9 @@ typedef struct hvic_read_info {
     int reduced_16bit;      /**< 1: 16-bit samples were reduced to 8 bits
                                  as (v * 255 + 32767) / 65535 */
     int dropped_alpha;      /**< 1: an alpha channel was discarded */
+    int dropped_icc;        /**< 1: an ICC profile was left out because its
+                                 colour space is not RGB (e.g. the profile of
+                                 a gray image, which hvic stores as RGB) */
 } hvic_read_info;
 
 /** Detect the format of a buffer from its first bytes. */
@@ -113,7 +132,8 @@ hvic_image_format hvic_image_detect(const uint8_t *buf, size_t len);
  *  (0 or > HVIC_MAX_DIM; img is left empty), HVIC_ERR_NOMEM. */
 hvic_status hvic_image_alloc(hvic_image *img, uint32_t width, uint32_t height);
 
-/** Free img->rgb and zero the struct. NULL and empty images are allowed. */
+/** Free img->rgb and the img->meta buffers and zero the struct. NULL and
+ *  empty images are allowed. */
 void hvic_image_free(hvic_image *img);
 
 /** Decode a PNG or JPEG held in memory into 8-bit RGB.
@@ -123,8 +143,15 @@ void hvic_image_free(hvic_image *img);
  *  8 bits as (v * 255 + 32767) / 65535. An alpha channel (RGBA, gray+alpha,
  *  or a tRNS chunk) fails with HVIC_ERR_UNSUPPORTED unless
  *  HVIC_READ_DROP_ALPHA is given. No gamma or colour-profile conversion.
+ *  Metadata: img->meta receives the ICC profile (iCCP), Exif (eXIf) and
+ *  XMP (iTXt "XML:com.adobe.xmp", uncompressed or zlib) wherever they lie
+ *  in the file; libpng drops malformed ancillary chunks.
  *  JPEG: gray and YCbCr/RGB are converted to RGB; CMYK and YCCK fail with
  *  HVIC_ERR_UNSUPPORTED. Any libjpeg warning about damaged data is an error.
+ *  Metadata: the ICC profile (APP2, reassembled from its segments), the
+ *  first Exif APP1 and the first XMP APP1 (extended XMP is not read).
+ *  Either format: an ICC profile whose colour space (header bytes 16..19)
+ *  is not "RGB " is left out and info->dropped_icc set.
  *
  *  Dimensions are checked (IHDR / SOF) before any pixel memory is
  *  allocated. Errors: HVIC_ERR_ARG, HVIC_ERR_FORMAT (unknown magic or
@@ -142,9 +169,15 @@ hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flag
 hvic_status hvic_image_read_file(const char *path, unsigned flags,
                                  hvic_image *img, hvic_read_info *info);
 
-/** Encode img as an 8-bit RGB PNG (non-interlaced) into a new buffer.
+/** Encode img as an 8-bit RGB PNG (non-interlaced) into a new buffer, with
+ *  img->meta as iCCP (profile name "ICC profile"), eXIf and an uncompressed
+ *  iTXt "XML:com.adobe.xmp", all before IDAT. An ICC profile that libpng
+ *  rejects as malformed, or an Exif block not starting with "MM" or "II",
+ *  is left out; XMP ends at its first NUL byte, if any.
  *  *out is released with hvic_free(). Errors: HVIC_ERR_ARG (NULL pointers,
- *  bad dimensions, stride < 3 * width), HVIC_ERR_NOMEM. */
+ *  bad dimensions, stride < 3 * width, a meta pointer NULL with a non-zero
+ *  size), HVIC_ERR_TOO_LARGE (a meta item over HVIC_META_MAX),
+ *  HVIC_ERR_NOMEM. */
 hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, size_t *len);
 
 /** Write img as an 8-bit RGB PNG to path ("-" = standard output).
@@ -382,9 +415,13 @@ typedef struct hvic_encode_params {
     /** Worker threads of the analysis transform; 0 = one per online CPU
      *  (at most 64). The output does not depend on it. */
     int threads;
+    /** Colour profile and metadata to store with the image (ICCP, EXIF,
+     *  XMP_ chunks, zstd-compressed); NULL = none. Each item is at most
+     *  HVIC_META_MAX bytes. It adds to the file size, not to the latents. */
+    const hvic_metadata *metadata;
 } hvic_encode_params;
 
-/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0. */
+/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0, no metadata. */
 void hvic_encode_params_default(hvic_encode_params *p);
 
 /** The beta that quality q (clamped to 0..100) stands for with this model. */
@@ -406,7 +443,9 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
  *  on every platform and for every thread count.
  *  On success *out (released with hvic_free()) holds *out_len bytes.
  *  Errors: HVIC_ERR_ARG (NULL pointers, bad sizes or stride, quality out of
- *  0..100, negative or non-finite beta), HVIC_ERR_TOO_LARGE, HVIC_ERR_NOMEM,
+ *  0..100, negative or non-finite beta, a metadata pointer NULL with a
+ *  non-zero size), HVIC_ERR_TOO_LARGE (also: a metadata item over
+ *  HVIC_META_MAX), HVIC_ERR_NOMEM,
  *  HVIC_ERR_MODEL (the model produced non-finite latents). */
 hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, uint32_t width,
                         uint32_t height, size_t stride, const hvic_encode_params *p,
@@ -427,7 +466,8 @@ typedef struct hvic_decode_params {
 void hvic_decode_params_default(hvic_decode_params *p);
 
 /** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
- *  free with hvic_image_free()). p may be NULL for the defaults.
+ *  free with hvic_image_free()); image->meta receives copies of the file's
+ *  ICC profile, Exif and XMP. p may be NULL for the defaults.
  *  Errors: those of hvic_container_read() (HVIC_ERR_BAD_MAGIC,
  *  HVIC_ERR_BAD_VERSION, HVIC_ERR_TRUNCATED, HVIC_ERR_CRC, HVIC_ERR_CORRUPT,
  *  HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE), HVIC_ERR_MODEL_MISMATCH (the

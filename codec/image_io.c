@@ -36,7 +36,55 @@ void hvic_image_free(hvic_image *img)
 {
     if (!img) return;
     free(img->rgb);
+    hvic_meta_free_(&img->meta);
     memset(img, 0, sizeof *img);
+}
+
+hvic_status hvic_meta_set_(uint8_t **dst, size_t *dst_size, const uint8_t *src, size_t n)
+{
+    free(*dst);
+    *dst = NULL;
+    *dst_size = 0;
+    if (n == 0) return HVIC_OK;
+    if (n == SIZE_MAX) return HVIC_ERR_NOMEM;
+    uint8_t *p = malloc(n + 1);
+    if (!p) return HVIC_ERR_NOMEM;
+    memcpy(p, src, n);
+    p[n] = 0;
+    *dst = p;
+    *dst_size = n;
+    return HVIC_OK;
+}
+
+hvic_status hvic_meta_copy_(hvic_metadata *dst, const uint8_t *icc, size_t icc_size,
+                            const uint8_t *exif, size_t exif_size, const uint8_t *xmp,
+                            size_t xmp_size)
+{
+    hvic_status st = hvic_meta_set_(&dst->icc, &dst->icc_size, icc, icc_size);
+    if (st == HVIC_OK) st = hvic_meta_set_(&dst->exif, &dst->exif_size, exif, exif_size);
+    if (st == HVIC_OK) st = hvic_meta_set_(&dst->xmp, &dst->xmp_size, xmp, xmp_size);
+    if (st != HVIC_OK) hvic_meta_free_(dst);
+    return st;
+}
+
+void hvic_meta_free_(hvic_metadata *m)
+{
+    free(m->icc);
+    free(m->exif);
+    free(m->xmp);
+    memset(m, 0, sizeof *m);
+}
+
+/* An ICC profile is kept only for RGB data: its colour space signature
+ * (bytes 16..19 of the header, ICC.1 7.2.6) must be "RGB ". */
+static void keep_rgb_icc(hvic_image *img, hvic_read_info *info)
+{
+    hvic_metadata *m = &img->meta;
+    if (!m->icc || (m->icc_size >= 20 && memcmp(m->icc + 16, "RGB ", 4) == 0)) return;
+    free(m->icc);
+    m->icc = NULL;
+    m->icc_size = 0;
+    info->dropped_icc = 1;
 }
 
 hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flags,
@@ -51,12 +99,14 @@ hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flag
     if (flags & ~(unsigned)HVIC_READ_DROP_ALPHA) return HVIC_ERR_ARG;
 
     info->format = hvic_image_detect(buf, len);
+    hvic_status st = HVIC_ERR_FORMAT;
     switch (info->format) {
-    case HVIC_FORMAT_PNG: return hvic_read_png_(buf, len, flags, img, info);
-    case HVIC_FORMAT_JPEG: return hvic_read_jpeg_(buf, len, flags, img, info);
+    case HVIC_FORMAT_PNG: st = hvic_read_png_(buf, len, flags, img, info); break;
+    case HVIC_FORMAT_JPEG: st = hvic_read_jpeg_(buf, len, flags, img, info); break;
     case HVIC_FORMAT_UNKNOWN: break;
     }
-    return HVIC_ERR_FORMAT;
+    if (st == HVIC_OK) keep_rgb_icc(img, info);
+    return st;
 }
 
 hvic_status hvic_image_read_file(const char *path, unsigned flags, hvic_image *img,

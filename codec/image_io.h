@@ -20,4 +20,18 @@ hvic_status hvic_read_png_(const uint8_t *buf, size_t len, unsigned flags,
 hvic_status hvic_read_jpeg_(const uint8_t *buf, size_t len, unsigned flags,
                             hvic_image *img, hvic_read_info *info);
 
+/* Sets *dst to a new copy of src[0..n) followed by a NUL byte (not counted
+ * in *dst_size), replacing and freeing any previous value; n == 0 clears
+ * the item. Errors: HVIC_ERR_NOMEM (the item is then cleared). */
+hvic_status hvic_meta_set_(uint8_t **dst, size_t *dst_size, const uint8_t *src, size_t n);
+
+/* Copies the three metadata items into dst (see hvic_meta_set_). On error
+ * dst holds nothing. */
+hvic_status hvic_meta_copy_(hvic_metadata *dst, const uint8_t *icc, size_t icc_size,
+                            const uint8_t *exif, size_t exif_size, const uint8_t *xmp,
+                            size_t xmp_size);
+
+/* Frees the metadata buffers and zeroes *m. */
+void hvic_meta_free_(hvic_metadata *m);
+
 #endif

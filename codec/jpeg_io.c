@@ -70,6 +70,32 @@ static void jpg_emit_message(j_common_ptr cinfo, int level)
     }
 }
 
+/* Copies the ICC profile (APP2 segments, reassembled by libjpeg-turbo), the
+ * first Exif APP1 and the first XMP APP1 into img->meta. */
+static void jpg_take_meta(jpg_ctx *c)
+{
+    static const char exif_id[6] = {'E', 'x', 'i', 'f', 0, 0};
+    static const char xmp_id[] = "http://ns.adobe.com/xap/1.0/"; /* + its NUL */
+    hvic_metadata *m = &c->img->meta;
+    hvic_status st = HVIC_OK;
+    JOCTET *icc = NULL;
+    unsigned int icc_len = 0;
+    if (jpeg_read_icc_profile(&c->cinfo, &icc, &icc_len) && icc && icc_len)
+        st = hvic_meta_set_(&m->icc, &m->icc_size, icc, icc_len);
+    free(icc); /* allocated with malloc() by libjpeg-turbo */
+    for (jpeg_saved_marker_ptr mk = c->cinfo.marker_list; mk && st == HVIC_OK; mk = mk->next) {
+        if (mk->marker != JPEG_APP0 + 1) continue;
+        const size_t n = mk->data_length;
+        if (!m->exif && n > sizeof exif_id && memcmp(mk->data, exif_id, sizeof exif_id) == 0)
+            st = hvic_meta_set_(&m->exif, &m->exif_size, mk->data + sizeof exif_id,
+                                n - sizeof exif_id);
+        else if (!m->xmp && n > sizeof xmp_id && memcmp(mk->data, xmp_id, sizeof xmp_id) == 0)
+            st = hvic_meta_set_(&m->xmp, &m->xmp_size, mk->data + sizeof xmp_id,
+                                n - sizeof xmp_id);
+    }
+    if (st != HVIC_OK) jpg_fail(c, st);
+}
+
 static void jpg_decode(jpg_ctx *c, const uint8_t *buf, size_t len)
 {
     struct jpeg_decompress_struct *ci = &c->cinfo;
@@ -77,6 +103,8 @@ static void jpg_decode(jpg_ctx *c, const uint8_t *buf, size_t len)
     c->created = 1;
     ci->client_data = c;
     jpeg_mem_src(ci, buf, (unsigned long)len);
+    jpeg_save_markers(ci, JPEG_APP0 + 1, 0xFFFF); /* Exif, XMP */
+    jpeg_save_markers(ci, JPEG_APP0 + 2, 0xFFFF); /* ICC profile */
     jpeg_read_header(ci, TRUE);
 
     /* SOF dimensions, before anything big is allocated. */
@@ -100,6 +128,7 @@ static void jpg_decode(jpg_ctx *c, const uint8_t *buf, size_t len)
     hvic_status st = hvic_image_alloc(c->img, ci->output_width, ci->output_height);
     if (st != HVIC_OK) jpg_fail(c, st);
     c->pixels = c->img->rgb;
+    jpg_take_meta(c); /* before jpeg_finish_decompress() frees the markers */
     while (ci->output_scanline < ci->output_height) {
         JSAMPROW row = c->pixels + (size_t)ci->output_scanline * c->img->stride;
         if (jpeg_read_scanlines(ci, &row, 1) != 1) jpg_fail(c, HVIC_ERR_TRUNCATED);
@@ -134,6 +163,7 @@ hvic_status hvic_read_jpeg_(const uint8_t *buf, size_t len, unsigned flags, hvic
     if (c->created) jpeg_destroy_decompress(&c->cinfo);
     if (st != HVIC_OK) {
         free(c->pixels);
+        hvic_meta_free_(&img->meta);
         memset(img, 0, sizeof *img);
     }
     free(c);

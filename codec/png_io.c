@@ -70,6 +70,33 @@ static hvic_status precheck_ihdr(const uint8_t *buf, size_t len)
     return HVIC_OK;
 }
 
+static const char xmp_key[] = "XML:com.adobe.xmp";
+
+/* Copies iCCP, eXIf and the first XMP text chunk from info into img->meta. */
+static void png_take_meta(png_rctx *c)
+{
+    hvic_metadata *m = &c->img->meta;
+    hvic_status st = HVIC_OK;
+    png_charp name = NULL;
+    int comp = 0;
+    png_bytep prof = NULL;
+    png_uint_32 plen = 0;
+    if (png_get_iCCP(c->png, c->info, &name, &comp, &prof, &plen) && prof && plen)
+        st = hvic_meta_set_(&m->icc, &m->icc_size, prof, plen);
+    png_bytep exif = NULL;
+    png_uint_32 elen = 0;
+    if (st == HVIC_OK && png_get_eXIf_1(c->png, c->info, &elen, &exif) && exif && elen)
+        st = hvic_meta_set_(&m->exif, &m->exif_size, exif, elen);
+    png_textp text = NULL;
+    int nt = 0;
+    (void)png_get_text(c->png, c->info, &text, &nt);
+    for (int i = 0; i < nt && st == HVIC_OK && !m->xmp; i++)
+        if (text[i].key && text[i].text && strcmp(text[i].key, xmp_key) == 0)
+            st = hvic_meta_set_(&m->xmp, &m->xmp_size, (const uint8_t *)text[i].text,
+                                strlen(text[i].text));
+    if (st != HVIC_OK) png_fail(c, st);
+}
+
 /* Runs under setjmp in png_read_run(); returns normally on success or on a
  * detected error (c->err set), or longjmps out on a libpng error. */
 static void png_decode(png_rctx *c)
@@ -115,7 +142,8 @@ static void png_decode(png_rctx *c)
     if (!c->rows) png_fail(c, HVIC_ERR_NOMEM);
     for (png_uint_32 y = 0; y < h; y++) c->rows[y] = c->pixels + (size_t)y * c->img->stride;
     png_read_image(png, c->rows);
-    png_read_end(png, NULL); /* verifies the rest up to IEND, incl. CRCs */
+    png_read_end(png, info); /* verifies the rest up to IEND, incl. CRCs */
+    png_take_meta(c);
     c->ri->reduced_16bit = depth == 16;
     c->ri->dropped_alpha = alpha;
 }
@@ -152,6 +180,7 @@ hvic_status hvic_read_png_(const uint8_t *buf, size_t len, unsigned flags, hvic_
     free(c->rows);
     if (st != HVIC_OK) {
         free(c->pixels);
+        hvic_meta_free_(&img->meta);
         memset(img, 0, sizeof *img);
         ri->reduced_16bit = ri->dropped_alpha = 0;
     }
@@ -169,6 +198,7 @@ typedef struct png_wctx {
     const hvic_image *img;
     uint8_t *out;
     size_t len, cap;
+    char *xmp; /* NUL-terminated copy for png_set_text */
 } png_wctx;
 
 static void png_werror_fn(png_structp png, png_const_charp msg)
@@ -215,6 +245,31 @@ static void png_encode(png_wctx *c)
     png_set_compression_level(c->png, 3);
     png_set_IHDR(c->png, c->info, img->width, img->height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* A malformed ICC profile is then a warning (profile left out), not an
+     * error. */
+    png_set_benign_errors(c->png, 1);
+    const hvic_metadata *m = &img->meta;
+    if (m->icc && m->icc_size)
+        png_set_iCCP(c->png, c->info, "ICC profile", PNG_COMPRESSION_TYPE_BASE, m->icc,
+                     (png_uint_32)m->icc_size);
+    if (m->exif && m->exif_size >= 2 &&
+        (memcmp(m->exif, "MM", 2) == 0 || memcmp(m->exif, "II", 2) == 0))
+        png_set_eXIf_1(c->png, c->info, (png_uint_32)m->exif_size, m->exif);
+    if (m->xmp && m->xmp_size) {
+        c->xmp = malloc(m->xmp_size + 1);
+        if (!c->xmp) {
+            c->err = HVIC_ERR_NOMEM;
+            png_error(c->png, "out of memory");
+        }
+        memcpy(c->xmp, m->xmp, m->xmp_size);
+        c->xmp[m->xmp_size] = 0;
+        png_text t;
+        memset(&t, 0, sizeof t);
+        t.compression = PNG_ITXT_COMPRESSION_NONE;
+        t.key = (png_charp)xmp_key;
+        t.text = c->xmp;
+        png_set_text(c->png, c->info, &t, 1);
+    }
     png_write_info(c->png, c->info);
     for (uint32_t y = 0; y < img->height; y++)
         png_write_row(c->png, img->rgb + (size_t)y * img->stride);
@@ -237,6 +292,12 @@ hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, si
         img->width > HVIC_MAX_DIM || img->height > HVIC_MAX_DIM ||
         img->stride < (size_t)img->width * 3)
         return HVIC_ERR_ARG;
+    const hvic_metadata *m = &img->meta;
+    if ((m->icc_size && !m->icc) || (m->exif_size && !m->exif) || (m->xmp_size && !m->xmp))
+        return HVIC_ERR_ARG;
+    if (m->icc_size > HVIC_META_MAX || m->exif_size > HVIC_META_MAX ||
+        m->xmp_size > HVIC_META_MAX)
+        return HVIC_ERR_TOO_LARGE;
 
     png_wctx *c = calloc(1, sizeof *c);
     if (!c) return HVIC_ERR_NOMEM;
@@ -249,6 +310,7 @@ hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, si
     else
         st = png_write_run(c);
     png_destroy_write_struct(c->png ? &c->png : NULL, c->info ? &c->info : NULL);
+    free(c->xmp);
     if (st == HVIC_OK) {
         *out = c->out;
         *len = c->len;

@@ -1,6 +1,7 @@
 /* Image I/O: PNG/JPEG reading over the fixtures in testimages/ (made by
  * tools/make_fixtures.py; pixel values mirrored here), rejection of damaged
- * and oversized inputs, PNG write/read round trip. */
+ * and oversized inputs, PNG write/read round trip, metadata (ICC, Exif,
+ * XMP) read from PNG and JPEG and written to PNG. */
 #define _POSIX_C_SOURCE 200809L /* dup, dup2 for the stdin/stdout test */
 #include "test_util.h"
 
@@ -408,7 +409,7 @@ static void test_bad_arguments(void)
 static void test_png_write_roundtrip(void)
 {
     /* 37x23 with a padded stride: rows are read at stride, written tight. */
-    hvic_image src = {37, 23, 37 * 3 + 5, NULL};
+    hvic_image src = {.width = 37, .height = 23, .stride = 37 * 3 + 5};
     src.rgb = malloc(src.stride * src.height);
     uint32_t s = 12345;
     for (size_t i = 0; i < src.stride * src.height; i++) {
@@ -456,6 +457,122 @@ static void test_png_write_roundtrip(void)
 }
 
 /* "-" means standard input for reading and standard output for writing. */
+/* ---------------------------------------------------------------- metadata */
+
+/* As in tools/make_fixtures.py. */
+static const uint8_t EXIF_TIFF[14] = {'M', 'M', 0, 0x2a, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0};
+static const char XMP_PACKET[] = "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"/>";
+#define ICC_SIZE 588 /* Little CMS's sRGB profile */
+
+/* The fixtures' Exif and XMP, and an RGB ICC profile of ICC_SIZE bytes. */
+static int has_fixture_meta(const hvic_metadata *m)
+{
+    return m->icc && m->icc_size == ICC_SIZE && memcmp(m->icc + 16, "RGB ", 4) == 0 &&
+           memcmp(m->icc + 36, "acsp", 4) == 0 && m->exif &&
+           m->exif_size == sizeof EXIF_TIFF && memcmp(m->exif, EXIF_TIFF, sizeof EXIF_TIFF) == 0 &&
+           m->xmp && m->xmp_size == strlen(XMP_PACKET) &&
+           memcmp(m->xmp, XMP_PACKET, m->xmp_size) == 0;
+}
+
+static int same_meta(const hvic_metadata *a, const hvic_metadata *b)
+{
+    return a->icc_size == b->icc_size && a->exif_size == b->exif_size &&
+           a->xmp_size == b->xmp_size &&
+           (!a->icc_size || memcmp(a->icc, b->icc, a->icc_size) == 0) &&
+           (!a->exif_size || memcmp(a->exif, b->exif, a->exif_size) == 0) &&
+           (!a->xmp_size || memcmp(a->xmp, b->xmp, a->xmp_size) == 0);
+}
+
+static void test_metadata_read(void)
+{
+    hvic_image png, jpg, plain;
+    hvic_read_info info;
+    /* PNG: iCCP and iTXt before IDAT, eXIf after it */
+    CHECK_ST(read_fx("meta.png", 0, &png, &info), HVIC_OK);
+    CHECK(has_fixture_meta(&png.meta) && !info.dropped_icc);
+    CHECK(png.width == 4 && png.height == 2 && px_is(&png, 3, 1, 168, 176, 184));
+    /* JPEG: APP1 Exif, APP1 XMP, APP2 ICC_PROFILE; the same profile */
+    CHECK_ST(read_fx("meta.jpg", 0, &jpg, &info), HVIC_OK);
+    CHECK(has_fixture_meta(&jpg.meta) && !info.dropped_icc);
+    CHECK(same_meta(&png.meta, &jpg.meta));
+    /* a gray ICC profile does not describe RGB samples: left out, noted */
+    hvic_image gray;
+    CHECK_ST(read_fx("gray_icc.jpg", 0, &gray, &info), HVIC_OK);
+    CHECK(info.dropped_icc == 1 && !gray.meta.icc && gray.meta.icc_size == 0);
+    CHECK(gray.meta.exif_size == sizeof EXIF_TIFF && gray.meta.xmp_size == strlen(XMP_PACKET));
+    /* files without metadata */
+    CHECK_ST(read_fx("rgb8.png", 0, &plain, &info), HVIC_OK);
+    CHECK(!plain.meta.icc && !plain.meta.exif && !plain.meta.xmp && !info.dropped_icc);
+    hvic_image_free(&plain);
+    CHECK_ST(read_fx("rgb.jpg", 0, &plain, NULL), HVIC_OK);
+    CHECK(!plain.meta.icc && !plain.meta.exif && !plain.meta.xmp);
+    hvic_image_free(&plain);
+    hvic_image_free(&gray);
+    hvic_image_free(&png);
+    hvic_image_free(&jpg);
+}
+
+/* Every strict prefix of a file with metadata fails cleanly (ASan checks
+ * that nothing leaks or is read out of bounds). */
+static void test_metadata_truncated(void)
+{
+    const char *names[] = {"meta.png", "meta.jpg"};
+    for (int f = 0; f < 2; f++) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        CHECK_ST(hvic_file_read(fx(names[f]), &buf, &len), HVIC_OK);
+        int ok = 0;
+        for (size_t cut = 0; cut < len; cut++) {
+            hvic_image img;
+            ok += hvic_image_read_memory(buf, cut, 0, &img, NULL) == HVIC_OK;
+            CHECK(img.rgb == NULL && img.meta.icc == NULL && img.meta.exif == NULL &&
+                  img.meta.xmp == NULL);
+        }
+        if (ok) fprintf(stderr, "  %s: %d truncations accepted\n", names[f], ok);
+        CHECK(ok == 0);
+        free(buf);
+    }
+}
+
+static void test_metadata_png_write(void)
+{
+    hvic_image src, back;
+    CHECK_ST(read_fx("meta.jpg", 0, &src, NULL), HVIC_OK);
+    uint8_t *png = NULL;
+    size_t len = 0;
+    CHECK_ST(hvic_image_write_png_memory(&src, &png, &len), HVIC_OK);
+    CHECK_ST(hvic_image_read_memory(png, len, 0, &back, NULL), HVIC_OK);
+    CHECK(has_fixture_meta(&back.meta) && same_meta(&src.meta, &back.meta));
+    CHECK(back.rgb && memcmp(back.rgb, src.rgb, src.stride * src.height) == 0);
+    hvic_image_free(&back);
+    hvic_free(png);
+
+    /* A malformed ICC profile and a non-TIFF Exif block are left out; the
+     * PNG is still written, with the XMP. */
+    uint8_t junk[200];
+    memset(junk, 0x5a, sizeof junk);
+    hvic_metadata keep = src.meta;
+    src.meta.icc = junk;
+    src.meta.icc_size = sizeof junk;
+    src.meta.exif = junk;
+    src.meta.exif_size = 20;
+    CHECK_ST(hvic_image_write_png_memory(&src, &png, &len), HVIC_OK);
+    CHECK_ST(hvic_image_read_memory(png, len, 0, &back, NULL), HVIC_OK);
+    CHECK(!back.meta.icc && !back.meta.exif && back.meta.xmp_size == strlen(XMP_PACKET));
+    hvic_image_free(&back);
+    hvic_free(png);
+
+    /* inconsistent or oversized items are argument errors */
+    src.meta.icc = NULL;
+    src.meta.icc_size = 10;
+    CHECK_ST(hvic_image_write_png_memory(&src, &png, &len), HVIC_ERR_ARG);
+    src.meta.icc = junk;
+    src.meta.icc_size = (size_t)HVIC_META_MAX + 1;
+    CHECK_ST(hvic_image_write_png_memory(&src, &png, &len), HVIC_ERR_TOO_LARGE);
+    src.meta = keep;
+    hvic_image_free(&src);
+}
+
 static void test_stdin_stdout(void)
 {
     char path[4096];
@@ -512,6 +629,9 @@ int main(void)
     RUN(test_unknown_format);
     RUN(test_bad_arguments);
     RUN(test_png_write_roundtrip);
+    RUN(test_metadata_read);
+    RUN(test_metadata_truncated);
+    RUN(test_metadata_png_write);
     RUN(test_stdin_stdout);
     return test_summary("test_image_io");
 }

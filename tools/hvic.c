@@ -131,14 +131,17 @@ static void print_help(FILE *f)
            "  -V, --version  show the version and exit\n");
 #ifdef HVIC_WITH_CODEC
     fprintf(f, "\nencode: [-q 0..100 (default %d) | --beta B | --beta BY,BZ] [--model FILE]\n"
-               "        [--threads N] [--drop-alpha] [-v] [--check (decode back, print PSNR)]\n"
+               "        [--threads N] [--drop-alpha] [--strip] [-v]\n"
+               "        [--check (decode back, print PSNR)]\n"
                "decode: [--model FILE] [--threads N] [-v]\n"
                "info:   [--latents-hash [--model FILE]] (hash of the decoded latents)\n"
                "'-' as IN or OUT means standard input or output. The model is --model FILE,\n"
                "else $HVIC_MODEL, else the installed default model. --threads: 0 (default)\n"
                "= one per CPU; OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set.\n"
                "decode runs g_s on Intel AMX (bf16) where available; HVIC_GS_KERNEL=float\n"
-               "selects the fp32 path (decode -v prints which ran).\n",
+               "selects the fp32 path (decode -v prints which ran).\n"
+               "encode keeps the input's ICC profile (RGB only), Exif and XMP in the file and\n"
+               "decode writes them to the PNG; --strip leaves them out.\n",
             HVIC_QUALITY_DEFAULT);
 #endif
 }

@@ -164,7 +164,7 @@ static int parse_beta(const char *s, float *v)
 int hvic_cmd_encode(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *model_path = NULL;
-    int verbose = 0, check = 0, have_q = 0, have_beta = 0;
+    int verbose = 0, check = 0, have_q = 0, have_beta = 0, strip = 0;
     unsigned flags = 0;
     hvic_encode_params p;
     hvic_encode_params_default(&p);
@@ -201,6 +201,8 @@ int hvic_cmd_encode(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--drop-alpha") == 0) {
             flags |= HVIC_READ_DROP_ALPHA;
+        } else if (strcmp(a, "--strip") == 0) {
+            strip = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = 1;
         } else if (strcmp(a, "--check") == 0) {
@@ -227,6 +229,9 @@ int hvic_cmd_encode(int argc, char **argv)
         return fail_msg(in, "image has an alpha channel (use --drop-alpha to ignore it)");
     if (st != HVIC_OK) return fail(in, st);
     if (info.reduced_16bit) fprintf(stderr, "hvic: %s: note: 16-bit samples reduced to 8 bits\n", in);
+    if (info.dropped_icc && !strip)
+        fprintf(stderr, "hvic: %s: note: ICC profile left out (not an RGB profile)\n", in);
+    if (!strip) p.metadata = &img.meta;
 
     hvic_model *m = NULL;
     double t0 = now();
@@ -262,6 +267,9 @@ int hvic_cmd_encode(int argc, char **argv)
                     c.zlat_size, c.ylat_size, c.model_id, (double)c.layers[1].beta,
                     (unsigned)c.layers[1].gain_pos, (double)c.layers[0].beta,
                     (unsigned)c.layers[0].gain_pos);
+            if (c.icc_size || c.exif_size || c.xmp_size)
+                fprintf(stderr, "hvic: %s: metadata: ICC %zu, Exif %zu, XMP %zu bytes (uncompressed)\n",
+                        out, c.icc_size, c.exif_size, c.xmp_size);
             hvic_container_free(&c);
         }
         fprintf(stderr, "hvic: model load %.3f s, encode %.3f s (%.2f MP/s)\n", t_load, t_enc,

@@ -90,6 +90,37 @@ def interlaced_pixel(x, y):
     return (x * 20 + 5, y * 30 + 7, (x + y) * 10)
 
 
+# Metadata fixtures (meta.png, meta.jpg, gray_icc.jpg): mirrored in
+# tests/test_image_io.c (EXIF_TIFF, XMP_PACKET, ICC size and header).
+EXIF_TIFF = b"MM\x00\x2a\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00"  # no entries
+XMP_PACKET = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/>'
+
+
+def srgb_icc():
+    """Little CMS's built-in sRGB profile (588 bytes), via PIL.ImageCms."""
+    from PIL import ImageCms
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def png_with_meta(w, h, rows, icc):
+    """8-bit RGB with iCCP and iTXt XMP before IDAT, eXIf after it."""
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    itxt = b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + XMP_PACKET
+    return (SIG + ihdr(w, h, 8, 2) +
+            chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc, 9)) +
+            chunk(b"iTXt", itxt) + chunk(b"IDAT", zlib.compress(raw, 9)) +
+            chunk(b"eXIf", EXIF_TIFF) + chunk(b"IEND", b""))
+
+
+def jpeg_with_meta(jpeg, icc):
+    """Insert APP1 Exif, APP1 XMP and APP2 ICC_PROFILE after SOI."""
+    def seg(marker, payload):
+        return b"\xff" + bytes([marker]) + struct.pack(">H", len(payload) + 2) + payload
+    return (jpeg[:2] + seg(0xE1, b"Exif\x00\x00" + EXIF_TIFF) +
+            seg(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP_PACKET) +
+            seg(0xE2, b"ICC_PROFILE\x00\x01\x01" + icc) + jpeg[2:])
+
+
 def write(name, data):
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
@@ -161,6 +192,13 @@ def main():
     full = jpeg(n, quality=90)
     sos = full.index(b"\xff\xda")
     write("truncated.jpg", full[:sos + (len(full) - sos) // 2])
+
+    icc = srgb_icc()
+    write("meta.png", png_with_meta(4, 2, [[v * 8 % 256 for v in range(y * 12, y * 12 + 12)]
+                                           for y in range(2)], icc))
+    write("meta.jpg", jpeg_with_meta(jpeg(c, quality=95), icc))
+    gray_icc = icc[:16] + b"GRAY" + icc[20:]  # header says gray: must be left out
+    write("gray_icc.jpg", jpeg_with_meta(jpeg(g, quality=95), gray_icc))
 
 
 if __name__ == "__main__":

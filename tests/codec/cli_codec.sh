@@ -90,5 +90,21 @@ expect_error "bad decode threads" 2 "$hvic" decode a.hvic -o t.png --threads 65
 expect_error "alpha image" 1 "$hvic" encode "$images/rgba.png" -o t.hvic
 "$hvic" encode "$images/rgba.png" -o t.hvic --drop-alpha && pass "--drop-alpha" || bad "--drop-alpha"
 
+# metadata: ICC, Exif and XMP go into the file and back out into the PNG;
+# --strip leaves them out (and only them: the latents are the same)
+"$hvic" encode "$images/meta.jpg" -o m.hvic -v 2> v.txt && grep -q "metadata: ICC 588, Exif 14, XMP 37" v.txt \
+    && pass "encode keeps metadata" || bad "encode metadata: $(cat v.txt)"
+"$hvic" info m.hvic > info.txt && grep -q ICCP info.txt && grep -q EXIF info.txt && grep -q XMP_ info.txt \
+    && pass "info lists ICCP, EXIF, XMP_" || bad "info: $(cat info.txt)"
+"$hvic" decode m.hvic -o m.png && grep -q iCCP m.png && grep -q eXIf m.png && grep -q "XML:com.adobe.xmp" m.png \
+    && pass "decoded PNG has iCCP, eXIf, XMP" || bad "decoded PNG lacks metadata"
+"$hvic" encode "$images/meta.jpg" -o s.hvic --strip && "$hvic" decode s.hvic -o s.png \
+    && [ "$("$hvic" info m.hvic --latents-hash)" = "$("$hvic" info s.hvic --latents-hash)" ] \
+    && ! grep -q ICCP s.hvic && ! grep -q iCCP s.png && ! grep -q eXIf s.png \
+    && [ "$(wc -c < s.hvic)" -lt "$(wc -c < m.hvic)" ] \
+    && pass "--strip: no metadata, same latents" || bad "--strip"
+"$hvic" encode "$images/gray_icc.jpg" -o g.hvic 2> v.txt && grep -q "ICC profile left out" v.txt \
+    && pass "gray ICC profile left out with a note" || bad "gray ICC: $(cat v.txt)"
+
 [ "$fails" -eq 0 ] && echo "PASS" || echo "FAIL: $fails"
 [ "$fails" -eq 0 ]
