@@ -20,6 +20,7 @@
 
 #include "model.h"
 #include "nn.h"
+#include "util.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HV_AMX 1
@@ -308,23 +309,6 @@ static void rgb_block(const scratch *sc, const float *bias, int y, int X, int W,
         }
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int imax(int a, int b)
-{
-    return a > b ? a : b;
-}
-
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
-}
-
 float *hv_g_s_band_amx(const hvic_model *m, const int32_t *q, const int32_t *mu_q8,
                        const int64_t *gy, int yh, int yw, int s, int e, int r0, int r1,
                        const int need[4], int *x0, int *xrows, double prof[4])
@@ -355,8 +339,8 @@ float *hv_g_s_band_amx(const hvic_model *m, const int32_t *q, const int32_t *mu_
     }
     tiles_on();
     for (int i = 0; i < 4; i++) {
-        const double t0 = prof ? now_s() : 0;
-        const int nlo = imax(cur.lo, (r0 << i) - need[i]), nhi = imin(cur.hi, (r1 << i) + need[i]);
+        const double t0 = prof ? hv_now() : 0;
+        const int nlo = hv_imax(cur.lo, (r0 << i) - need[i]), nhi = hv_imin(cur.hi, (r1 << i) + need[i]);
         const int W = cur.W, C = cur.C;
         if (i < 3 ? !act_alloc(&next, 2 * nlo, 2 * nhi, 2 * W, N)
                   : !(xh = malloc((size_t)3 * 2 * (nhi - nlo) * 2 * W * sizeof *xh))) {
@@ -379,7 +363,7 @@ float *hv_g_s_band_amx(const hvic_model *m, const int32_t *q, const int32_t *mu_
         next.p = NULL;
         *x0 = 2 * nlo;
         *xrows = 2 * (nhi - nlo);
-        if (prof) prof[i] += now_s() - t0;
+        if (prof) prof[i] += hv_now() - t0;
     }
     tiles_off();
 done:

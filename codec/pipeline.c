@@ -22,17 +22,11 @@
 #include "hyper.h"
 #include "nn.h"
 #include "parallel.h"
+#include "util.h"
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
-
-static double hv_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 void hv_latent_shape(uint32_t width, uint32_t height, int *zh, int *zw, int *yh, int *yw)
 {
@@ -116,16 +110,6 @@ uint64_t hv_latents_hash(const int32_t *zhat, size_t nz, const int32_t *q, size_
 /* Smallest band of the decoder's default split (hv_synth_band_rows). */
 #define SYNTH_MIN_BAND 8
 
-static int imin(int a, int b)
-{
-    return a < b ? a : b;
-}
-
-static int imax(int a, int b)
-{
-    return a > b ? a : b;
-}
-
 int hv_band_rows(const hvic_model *m, uint32_t width)
 {
     /* the largest float tensors alive at once, per image pixel of a band:
@@ -190,8 +174,8 @@ static int g_a_bands(const hvic_model *m, const uint8_t *rgb, int w, int h, size
                      int yw, int band, int threads, float *y)
 {
     for (int r0 = 0; r0 < yh; r0 += band) {
-        const int r1 = imin(yh, r0 + band), s = imax(0, r0 - HALO_A_TOP);
-        const int e = imin(yh, r1 + HALO_A_BOTTOM);
+        const int r1 = hv_imin(yh, r0 + band), s = hv_imax(0, r0 - HALO_A_TOP);
+        const int e = hv_imin(yh, r1 + HALO_A_BOTTOM);
         float *b = g_a_band(m, rgb, w, h, stride, 16 * yw, s, e, threads);
         if (!b) return 0;
         copy_rows(b, e - s, r0 - s, y, yh, r0, m->M, r1 - r0, yw);
@@ -236,7 +220,7 @@ hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, 
     if (band < 1) band = hv_band_rows(m, width);
     int zh, zw, yh, yw;
     hv_latent_shape(width, height, &zh, &zw, &yh, &yw);
-    band = imin(band, yh);
+    band = hv_imin(band, yh);
     const int N = m->N, M = m->M;
     hvic_status st = hv_latents_alloc(out, N, M, zh, zw);
     if (st != HVIC_OK) return st;
@@ -328,7 +312,7 @@ static float *g_s_band(const hvic_model *m, float *a, int s, int e, int r0, int 
     for (int i = 0; i < 4; i++) {
         double t0 = prof ? hv_now() : 0;
         const hv_conv *cv = &m->g_s[i];
-        const int nlo = imax(lo, (r0 << i) - need[i]), nhi = imin(hi, (r1 << i) + need[i]);
+        const int nlo = hv_imax(lo, (r0 << i) - need[i]), nhi = hv_imin(hi, (r1 << i) + need[i]);
         const int H = nhi - nlo;
         const float *in = a + (size_t)(nlo - lo) * W;
         float *b = hv_aligned_alloc((size_t)cv->cout * H * W * sizeof(float));
@@ -389,8 +373,8 @@ typedef struct {
 static void synth_band(void *arg, int bi)
 {
     synth_job *j = arg;
-    const int r0 = bi * j->band, r1 = imin(j->used, r0 + j->band), s = imax(0, r0 - HALO_S);
-    const int e = imin(j->yh, r1 + HALO_S);
+    const int r0 = bi * j->band, r1 = hv_imin(j->used, r0 + j->band), s = hv_imax(0, r0 - HALO_S);
+    const int e = hv_imin(j->yh, r1 + HALO_S);
     double prof[4] = {0};
     int x0, xrows;
     float *x;
@@ -406,7 +390,7 @@ static void synth_band(void *arg, int bi)
         atomic_store(&j->failed, 1);
         return;
     }
-    const int y0 = 16 * r0, y1 = imin((int)j->height, 16 * r1);
+    const int y0 = 16 * r0, y1 = hv_imin((int)j->height, 16 * r1);
     store_rgb(x, xrows, 16 * j->yw, y0 - x0, y1 - y0, j->width, j->rgb + (size_t)y0 * j->stride,
               j->stride);
     hv_aligned_free(x);
@@ -420,7 +404,7 @@ static void synth_band(void *arg, int bi)
 int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height)
 {
     const int used = (int)((height + 15) / 16);
-    return imin(imax(BAND_MIN, hv_band_rows(m, width) / 2), imax(SYNTH_MIN_BAND, (used + 1) / 2));
+    return hv_imin(hv_imax(BAND_MIN, hv_band_rows(m, width) / 2), hv_imax(SYNTH_MIN_BAND, (used + 1) / 2));
 }
 
 hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *mu_q8, int yh,
@@ -432,7 +416,7 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
         return HVIC_ERR_ARG;
     if (py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
     const int M = m->M, used = (int)((height + 15) / 16); /* y rows that reach the image */
-    band = imin(band < 1 ? hv_synth_band_rows(m, width, height) : band, used);
+    band = hv_imin(band < 1 ? hv_synth_band_rows(m, width, height) : band, used);
     int64_t *lg = malloc((size_t)M * sizeof *lg), *gy = malloc((size_t)M * sizeof *gy);
     hvic_status st = HVIC_ERR_NOMEM;
     if (!lg || !gy) goto done;
@@ -444,8 +428,8 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
     pthread_mutex_init(&j.lock, NULL);
     const int nb = (used + band - 1) / band;
     /* bands in flight hold at most about 2 BAND_BYTES */
-    const int threads_cap = imax(1, 2 * hv_band_rows(m, width) / band);
-    hv_parallel_for(nb, imin(hv_blas_caller_threads(threads), threads_cap), synth_band, &j);
+    const int threads_cap = hv_imax(1, 2 * hv_band_rows(m, width) / band);
+    hv_parallel_for(nb, hv_imin(hv_blas_caller_threads(threads), threads_cap), synth_band, &j);
     pthread_mutex_destroy(&j.lock);
     for (int i = 0; j.profile && i < 4; i++)
         fprintf(stderr, "g_s.%d conv + igdn %.4f s (%d bands of %d y rows, summed)\n", 2 * i,
