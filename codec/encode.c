@@ -8,6 +8,7 @@
 
 #include "hvic.h"
 #include "hyper.h"
+#include "image_io.h"
 #include "model.h"
 #include "parallel.h"
 #include "pipeline.h"
@@ -94,13 +95,9 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
         !isfinite(p->beta_z) || p->threads < 0)
         return HVIC_ERR_ARG;
     const hvic_metadata *md = p->metadata;
-    if (md) { /* checked before the slow analysis; the container checks again */
-        if ((md->icc_size && !md->icc) || (md->exif_size && !md->exif) ||
-            (md->xmp_size && !md->xmp))
-            return HVIC_ERR_ARG;
-        if (md->icc_size > HVIC_META_MAX || md->exif_size > HVIC_META_MAX ||
-            md->xmp_size > HVIC_META_MAX)
-            return HVIC_ERR_TOO_LARGE;
+    if (md) { /* before the slow analysis, not only in hvic_container_write */
+        hvic_status mst = hvic_meta_check_(md);
+        if (mst != HVIC_OK) return mst;
     }
     float by = p->beta_y, bz = p->beta_z;
     if (by == 0.0f) {

@@ -67,6 +67,16 @@ hvic_status hvic_meta_copy_(hvic_metadata *dst, const uint8_t *icc, size_t icc_s
     return st;
 }
 
+hvic_status hvic_meta_check_(const hvic_metadata *m)
+{
+    if ((m->icc_size && !m->icc) || (m->exif_size && !m->exif) || (m->xmp_size && !m->xmp))
+        return HVIC_ERR_ARG;
+    if (m->icc_size > HVIC_META_MAX || m->exif_size > HVIC_META_MAX ||
+        m->xmp_size > HVIC_META_MAX)
+        return HVIC_ERR_TOO_LARGE;
+    return HVIC_OK;
+}
+
 void hvic_meta_free_(hvic_metadata *m)
 {
     free(m->icc);

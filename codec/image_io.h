@@ -31,6 +31,10 @@ hvic_status hvic_meta_copy_(hvic_metadata *dst, const uint8_t *icc, size_t icc_s
                             const uint8_t *exif, size_t exif_size, const uint8_t *xmp,
                             size_t xmp_size);
 
+/* HVIC_ERR_ARG if an item has a size but no pointer, HVIC_ERR_TOO_LARGE if
+ * one is over HVIC_META_MAX, else HVIC_OK. */
+hvic_status hvic_meta_check_(const hvic_metadata *m);
+
 /* Frees the metadata buffers and zeroes *m. */
 void hvic_meta_free_(hvic_metadata *m);
 

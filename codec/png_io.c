@@ -292,17 +292,12 @@ hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, si
         img->width > HVIC_MAX_DIM || img->height > HVIC_MAX_DIM ||
         img->stride < (size_t)img->width * 3)
         return HVIC_ERR_ARG;
-    const hvic_metadata *m = &img->meta;
-    if ((m->icc_size && !m->icc) || (m->exif_size && !m->exif) || (m->xmp_size && !m->xmp))
-        return HVIC_ERR_ARG;
-    if (m->icc_size > HVIC_META_MAX || m->exif_size > HVIC_META_MAX ||
-        m->xmp_size > HVIC_META_MAX)
-        return HVIC_ERR_TOO_LARGE;
+    hvic_status st = hvic_meta_check_(&img->meta);
+    if (st != HVIC_OK) return st;
 
     png_wctx *c = calloc(1, sizeof *c);
     if (!c) return HVIC_ERR_NOMEM;
     c->img = img;
-    hvic_status st;
     c->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, c, png_werror_fn, png_warning_fn);
     if (c->png) c->info = png_create_info_struct(c->png);
     if (!c->png || !c->info)
