@@ -76,6 +76,22 @@ def test_exported_float_parts_match_model(small_model_file):
         assert (xs_m - xs_r).abs().max() <= 1e-2 * xs_m.abs().max() + 1e-4
 
 
+def test_rounded_model_is_exactly_its_export(tmp_path):
+    # train.py ends with round_f16_weights_(): the file's fp16 weights are then the model's
+    model = HyperpriorModel(N=16, M=24).eval()
+    before = [w.clone() for w in model.f16_weights()]
+    model.round_f16_weights_()
+    assert any(not torch.equal(a, w) for a, w in zip(before, model.f16_weights()))
+    gen = torch.Generator().manual_seed(2)
+    path = str(tmp_path / "r.hvicm")
+    export(model, path, "test-rounded", [(torch.rand(3, 256, 320, generator=gen) * 255).byte()])
+    tensors, _ = read_model(path)
+    f16 = [v for v in tensors.values() if v.dtype == np.float16]
+    assert len(f16) == len(model.f16_weights())
+    for stored, w in zip(f16, model.f16_weights()):
+        assert np.array_equal(stored.astype(np.float32), w.detach().numpy())
+
+
 def test_integer_h_s_tracks_float_h_s(small_model_file):
     model, path, _ = small_model_file
     ref = ReferenceModel(read_model(path)[0])

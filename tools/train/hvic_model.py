@@ -181,6 +181,18 @@ class HyperpriorModel(nn.Module):
         self.load_state_dict(sd)
         return True
 
+    def f16_weights(self):
+        """The conv weights of g_a, h_a and g_s: the model file stores these as fp16 (spec §3.1)."""
+        return [m.weight for seq in (self.g_a, self.h_a, self.g_s) for m in seq.modules()
+                if isinstance(m, nn.Conv2d)]
+
+    def round_f16_weights_(self):
+        """Round f16_weights() to fp16 values in place, so that the model is exactly the one its
+        exported file holds. Training ends with this; resuming trains on from the rounded values."""
+        with torch.no_grad():
+            for w in self.f16_weights():
+                w.copy_(w.half().float())
+
     def gains(self, log_gain, pos):
         """Exponential interpolation of gains at fractional level positions pos (B,)."""
         L = log_gain.shape[0]

@@ -6,8 +6,10 @@ fractional β-level position for y (uniform over the model's levels); 75% of sam
 same position for z, the rest an independent one, so an encoder can set β_y and β_z apart.
 The loss is normalised per sample by β_y (the λ·D + R form of CompressAI, λ = 1/β).
 
-Usage: train.py --data ../shared/data/train --out runs/main [--steps N] [--resume CKPT]
+Usage: train.py --data ../shared/data/train --out runs/main [--steps N] [--init CKPT]
 Checkpoints every --ckpt-minutes to OUT/ckpt.pt (resumed automatically), log in OUT/log.csv.
+The final checkpoint has the conv weights of g_a, h_a and g_s rounded to fp16, as the model
+file stores them, so the exported file is exactly the checkpoint's model.
 Runs on CUDA when available.
 """
 import os
@@ -180,8 +182,9 @@ def main():
             t_ckpt = now
         if args.max_minutes and now - t_start > args.max_minutes * 60:
             break
+    model.round_f16_weights_()
     save()
-    print(f"saved {ckpt_path} at step {step}", flush=True)
+    print(f"saved {ckpt_path} at step {step} (g_a, h_a, g_s conv weights rounded to fp16)", flush=True)
 
 
 if __name__ == "__main__":
