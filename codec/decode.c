@@ -78,6 +78,7 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     uint32_t py;
     hvic_status st = decode_latents(m, buf, len, threads, &c, &l, &py);
     if (st != HVIC_OK) return st;
+    hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
     free(l.idx); /* not needed by the synthesis */
     l.idx = NULL;
     st = hvic_image_alloc(image, c.width, c.height);

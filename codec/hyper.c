@@ -242,3 +242,29 @@ done:
     free(v);
     return st;
 }
+
+void hv_recon_mu(const hvic_model *m, uint32_t py, const int32_t *q, const int32_t *idx,
+                 const int32_t *mu_q8, int32_t *out, size_t n)
+{
+    if (!m->recon) {
+        if (out != mu_q8) memcpy(out, mu_q8, n * sizeof *out);
+        return;
+    }
+    const int K = m->recon_k, S = m->S;
+    const int l = (int)(py >> 12) < m->L - 2 ? (int)(py >> 12) : m->L - 2;
+    const int64_t f = (int64_t)py - 4096 * (int64_t)l;
+    const int16_t *r0 = m->recon + (size_t)l * S * K, *r1 = r0 + (size_t)S * K;
+    int32_t off[256 * HVIC_RECON_K_MAX];
+    for (int i = 0; i < S * K; i++)
+        off[i] = (int32_t)hv_floor_div_pow2(r0[i] * (4096 - f) + r1[i] * f + 2048, 12);
+    for (size_t i = 0; i < n; i++) {
+        const int32_t v = q[i];
+        if (v == 0) {
+            out[i] = mu_q8[i];
+            continue;
+        }
+        const int64_t a = v > 0 ? (int64_t)v : -(int64_t)v;
+        const int32_t o = off[(size_t)idx[i] * K + (a < K ? (int)a : K) - 1];
+        out[i] = v > 0 ? mu_q8[i] + o : mu_q8[i] - o;
+    }
+}

@@ -39,6 +39,14 @@ uint32_t hv_max_gain_pos(const hvic_model *m);
  *  Errors: HVIC_ERR_ARG (p beyond hv_max_gain_pos). */
 hvic_status hv_layer_gains(const hvic_model *m, int which, uint32_t p, int64_t *lg, int64_t *g);
 
+/** Means that reconstruct y (spec/model-format.md §3.5): out[i] = mu_q8[i] +
+ *  sign(q[i]) * off, off the model's y.recon entry for (idx[i], min(|q[i]|, K))
+ *  interpolated at y gain position py, Q8; exact integers. q, idx, mu_q8, out:
+ *  n elements (out may be mu_q8); idx in 0..S-1, py <= hv_max_gain_pos(m).
+ *  Without a y.recon table out = mu_q8. */
+void hv_recon_mu(const hvic_model *m, uint32_t py, const int32_t *q, const int32_t *idx,
+                 const int32_t *mu_q8, int32_t *out, size_t n);
+
 /** Integer hyper-synthesis (spec §3.3).
  *  zhat: N x zh x zw gained hyper-latent integers; pz, py: gain positions.
  *  idx, mu_q8: M x (4 zh) x (4 zw) outputs: scale index (0..S-1) and mean of

@@ -343,6 +343,28 @@ static int layer_bounds(const hv_iconv *c, int64_t A, int64_t *vmax)
     return 1;
 }
 
+/* The optional reconstruction offsets y.recon i16 [L][S][K] (spec §3.5):
+ * 1 <= K <= HVIC_RECON_K_MAX, every entry in -128..128. Absent: m->recon
+ * stays NULL. 0 when present but malformed. */
+static int load_recon(parser *ps)
+{
+    hvic_model *m = ps->m;
+    const tensor *t = find(ps, "y.recon");
+    if (!t) return 1;
+    if (t->dtype != DT_I16 || t->ndim != 3 || t->dims[0] != (uint32_t)m->L ||
+        t->dims[1] != (uint32_t)m->S || t->dims[2] < 1 || t->dims[2] > HVIC_RECON_K_MAX)
+        return 0;
+    int16_t *r = model_alloc(m, t->count * sizeof(int16_t));
+    if (!r) return 0;
+    for (uint64_t i = 0; i < t->count; i++) {
+        r[i] = (int16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8);
+        if (r[i] < -128 || r[i] > 128) return 0;
+    }
+    m->recon = r;
+    m->recon_k = (int)t->dims[2];
+    return 1;
+}
+
 /* Checks that keep every step of spec §3.2-3.3 inside int64 (and the means
  * inside int32), whatever the decoded hyper-latent values are. */
 static hvic_status check_hyper_bounds(hvic_model *m)
@@ -485,6 +507,8 @@ static hvic_status build_model(parser *ps)
              load_iconv(ps, "h_s.2", 4 * (3 * M / 2), N, &m->h_s[1]) &&
              load_iconv(ps, "h_s.4", 2 * M, 3 * M / 2, &m->h_s[2]);
     if (!ok) return BAD(HVIC_ERR_MODEL); /* (an allocation failure is reported as MODEL too) */
+
+    if (!load_recon(ps)) return BAD(HVIC_ERR_MODEL);
 
     hvic_status st = check_hyper_bounds(m);
     if (st != HVIC_OK) return st;

@@ -16,6 +16,7 @@
 #define HVIC_MODEL_MAX_PAYLOAD (256u << 20)
 #define HVIC_MODEL_VERSION 1u
 #define HVIC_EXP2_TABLE_SIZE 1024
+#define HVIC_RECON_K_MAX 16 /* largest last dimension of y.recon (spec §3.5) */
 
 /* Bounds the loader enforces on the log2 gains (Q16) so that every value
  * of the integer hyper path stays inside int64 (see model.c, check_bounds). */
@@ -73,6 +74,9 @@ struct hvic_model {
 
     int32_t hs_in_log2, hs_act_max;
     hv_iconv h_s[3];                 /* h_s.0, .2, .4 */
+
+    const int16_t *recon;            /* NULL, or y.recon [L][S][recon_k], Q8 (spec §3.5) */
+    int recon_k;
 
     hvic_cdf_table y_cdfs;           /* S Gaussian CDFs, index = scale index */
     hvic_cdf *z_cdfs;                /* N CDFs of the z channels */

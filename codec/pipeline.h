@@ -58,6 +58,7 @@ hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, 
 int hv_synth_band_rows(const hvic_model *m, uint32_t width, uint32_t height);
 
 /** Decoder synthesis: yhat = (q + mu/256) / gain_y -> g_s -> clamp(rint(255 x))
+ *  (the decoder passes the means with the reconstruction offsets, hv_recon_mu)
  *  -> crop to width x height, written to rgb (row stride in bytes).
  *  q, mu_q8: M x yh x yw. g_s runs in bands of `band` y rows (0 =
  *  hv_synth_band_rows(); HV_BAND_WHOLE: one band), each converted from q

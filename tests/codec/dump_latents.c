@@ -1,14 +1,15 @@
 /* Dumps the codec's intermediate results for tests/codec/ref_match.py.
  *
  *   dump_latents MODEL analyse IMAGE PY PZ OUTDIR [THREADS]
- *       writes OUTDIR/{zhat,q,idx,mu}.i32 (int32 little-endian, C x H x W),
- *       OUTDIR/shape.txt ("N zh zw M yh yw width height") and OUTDIR/xhat.rgb
- *       (the decode of those latents, width x height x 3 bytes); prints
+ *       writes OUTDIR/{zhat,q,idx,mu}.i32 (int32 little-endian, C x H x W; mu
+ *       as h_s gives it), OUTDIR/shape.txt ("N zh zw M yh yw width height") and
+ *       OUTDIR/xhat.rgb (the decode of those latents, with the reconstruction
+ *       offsets, width x height x 3 bytes); prints
  *       "hash HEX" (FNV-1a 64 of zhat then q) and the timings.
  *   dump_latents MODEL hs ZHAT.i32 ZH ZW PZ PY OUTDIR
  *       integer h_s only: writes OUTDIR/{idx,mu}.i32
  *   dump_latents MODEL synth Q.i32 MU.i32 YH YW PY WIDTH HEIGHT OUT.rgb
- *       synthesis only, from given q and mu
+ *       synthesis only, from given q and mu (no reconstruction offsets)
  * Gain positions are in 1/4096 level. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -86,9 +87,13 @@ int main(int argc, char **argv)
         size_t nz = (size_t)L.N * L.zh * L.zw, ny = (size_t)L.M * L.yh * L.yw;
         hvic_image rec;
         hvic_image_alloc(&rec, img.width, img.height);
+        int32_t *mu_r = malloc(ny * sizeof *mu_r); /* with the reconstruction offsets */
+        if (!mu_r) return die("analyse", HVIC_ERR_NOMEM);
         t0 = now();
-        st = hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, 0, rec.rgb,
+        hv_recon_mu(m, py, L.q, L.idx, L.mu_q8, mu_r, ny);
+        st = hv_synthesise(m, L.q, mu_r, L.yh, L.yw, py, img.width, img.height, 0, 0, rec.rgb,
                            rec.stride);
+        free(mu_r);
         double t_syn = now() - t0;
         if (st != HVIC_OK) return die("synthesise", st);
         char shape[256];

@@ -90,8 +90,8 @@ def main():
                 idx_r, mu_r = ref.h_s(zc, pz, py)
                 # q from the reference's y with C's means
                 qp = torch.round(y * (gy.float() / 65536).view(1, -1, 1, 1) - muc.float() / 256).long()
-                # synthesis of C's q by the reference
-                xr = ref.synthesise(qc, muc, py)
+                # synthesis of C's q by the reference (with the reconstruction offsets)
+                xr = ref.synthesise(qc, muc, py, idxc)
             rec_r = (xr[0, :, :h, :w].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
 
             # C h_s on the reference's ẑ

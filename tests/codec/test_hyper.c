@@ -4,7 +4,9 @@
  * and means, on 1 and 2 threads, for random hyper-latents including values
  * far beyond the clamp (+-A after the input gain), at shapes with odd sizes
  * and with several row blocks in a layer (96 x 96 y positions). Prints
- * which kernels were compared. */
+ * which kernels were compared. hv_recon_mu (spec §3.5) against values worked
+ * out by hand: level interpolation with floor rounding, the sign of q, |q|
+ * beyond K, q = 0, and no table. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +69,29 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
     free(zhat);
 }
 
+static void check_recon_mu(void)
+{
+    /* L = 2 levels, S = 2 scales, K = 2: [level][idx][|q|-1], Q8 */
+    static const int16_t table[2][2][2] = {{{-40, -10}, {-7, 0}}, {{-80, -30}, {-1, 128}}};
+    hvic_model m = {.L = 2, .S = 2, .recon = &table[0][0][0], .recon_k = 2};
+    const int32_t q[6] = {1, -1, 2, -5, 0, 7}, idx[6] = {0, 0, 0, 1, 0, 1};
+    const int32_t mu[6] = {100, 100, -3, 50, 9, 0};
+    int32_t out[6];
+    /* p = 1024: off = floor((r0 * 3072 + r1 * 1024 + 2048) / 4096) */
+    const int32_t want[6] = {100 - 50, 100 + 50, -3 - 15, 50 - 32, 9, 0 + 32};
+    hv_recon_mu(&m, 1024, q, idx, mu, out, 6);
+    for (int i = 0; i < 6; i++)
+        CHECK(out[i] == want[i], "recon_mu[%d] = %d, want %d", i, (int)out[i], (int)want[i]);
+    hv_recon_mu(&m, 4096, q, idx, mu, out, 6); /* the last level exactly */
+    CHECK(out[0] == 20 && out[1] == 180 && out[3] == -78 && out[5] == 128, "recon_mu at level 1");
+    m.recon = NULL;
+    hv_recon_mu(&m, 1024, q, idx, mu, out, 6);
+    CHECK(memcmp(out, mu, sizeof out) == 0, "recon_mu without a table changed the means");
+}
+
 int main(void)
 {
+    check_recon_mu();
     openblas_set_num_threads(1);
     hvic_model *m;
     hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);

@@ -117,6 +117,7 @@ int main(void)
     st = hvic_decode(m, f1, n1, &rec);
     CHECK(st == HVIC_OK, "decode: %s", hvic_strerror(st));
     hvic_image_alloc(&ref, img.width, img.height);
+    hv_recon_mu(m, py, L.q, L.idx, L.mu_q8, L.mu_q8, (size_t)L.M * L.yh * L.yw);
     CHECK(hv_synthesise(m, L.q, L.mu_q8, L.yh, L.yw, py, img.width, img.height, 0, 0, ref.rgb,
                         ref.stride) == HVIC_OK,
           "synthesise");

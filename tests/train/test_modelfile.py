@@ -92,6 +92,29 @@ def test_rounded_model_is_exactly_its_export(tmp_path):
         assert np.array_equal(stored.astype(np.float32), w.detach().numpy())
 
 
+def test_recon_offsets_follow_spec(small_model_file):
+    # spec/model-format.md §3.5, element by element
+    _, path, _ = small_model_file
+    tensors, _ = read_model(path)
+    ref = ReferenceModel(tensors)
+    R = tensors["y.recon"].astype(np.int64)
+    assert R.shape[:2] == (ref.L, ref.S) and np.abs(R).max() <= 128
+    rng = np.random.default_rng(3)
+    q = torch.from_numpy(rng.integers(-9, 10, (1, ref.M, 4, 4)))
+    idx = torch.from_numpy(rng.integers(0, ref.S, (1, ref.M, 4, 4)))
+    mu = torch.from_numpy(rng.integers(-3000, 3000, (1, ref.M, 4, 4)))
+    R[:] = rng.integers(-128, 129, R.shape)  # a table with every entry in use
+    ref.t["y.recon"] = R.astype(np.int16)
+    for p in (0, 1000, GAIN_POS_ONE * (ref.L - 1)):
+        got = ref.recon_mu(q, idx, mu, p)
+        l = min(p // 4096, ref.L - 2)
+        f = p - 4096 * l
+        for (i, v), m, s in zip(enumerate(q.flatten().tolist()), mu.flatten().tolist(), idx.flatten().tolist()):
+            k = min(abs(v), R.shape[2]) - 1
+            off = (R[l, s, k] * (4096 - f) + R[l + 1, s, k] * f + 2048) // 4096
+            assert got.flatten()[i].item() == m + (off if v > 0 else -off if v < 0 else 0)
+
+
 def test_integer_h_s_tracks_float_h_s(small_model_file):
     model, path, _ = small_model_file
     ref = ReferenceModel(read_model(path)[0])

@@ -72,7 +72,7 @@ def main():
             p = lv * GAIN_POS_ONE
             with torch.no_grad():
                 z_hat, q, idx, mu = ref.analyse(x, p, p)
-                x_hat = ref.synthesise(q, mu, p)
+                x_hat = ref.synthesise(q, mu, p, idx)
             rec = (x_hat[0, :, :h, :w].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
             by = int_bits(ref, q, idx)
             bz = ref.z_likelihood_bits(z_hat)
@@ -83,7 +83,8 @@ def main():
                 r["bpp_float"] = (fy + fz) / (h * w)
                 with torch.no_grad():  # checkpoint's f32 g_s on the same ŷ as the file's f16 g_s
                     _, gy = ref.gain_y(p)
-                    y_hat = (q.float() + mu.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
+                    mu_r = ref.recon_mu(q, idx, mu, p)
+                    y_hat = (q.float() + mu_r.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
                     x_ck = model.g_s(y_hat)
                 rec_ck = (x_ck[0, :, :h, :w].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
                 r["dpsnr_export"] = abs(psnr(img, rec) - psnr(img, rec_ck))

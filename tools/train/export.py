@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from hvic_model import HyperpriorModel, SCALE_MAX, SCALE_MIN
-from modelfile import ReferenceModel, read_model, write_model
+from modelfile import GAIN_POS_ONE, ReferenceModel, read_model, write_model
 from train import load_images, random_batch
 
 N_SCALES = 64
@@ -129,6 +129,53 @@ def int_h_s_tensors(model, calib):
     return out
 
 
+RECON_K = 4
+RECON_T = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75)
+RECON_MIN_COUNT = 50
+
+
+def recon_table(ref, imgs, n_batches=4, batch=4):
+    """y.recon i16 [L][S][RECON_K] (spec §3.5) for the model file of ref.
+
+    Per level, the mean of (y_g − μ − q)·sign(q) over training crops for each scale index and
+    |q| = 1..K (|q| ≥ K pooled): the centroid of each quantization bin, in the units of q. g_s
+    was trained on ŷ = q + μ and compensates part of that bias, so each level's centroids are
+    scaled by the factor in RECON_T that gives the lowest MSE of x̂ on the same crops.
+    Bins seen fewer than RECON_MIN_COUNT times get 0."""
+    gen = random.Random(2)
+    crops = [random_batch(imgs, batch, 256, gen) for _ in range(n_batches)]
+    L, S, K = ref.L, ref.S, RECON_K
+    table = np.zeros((L, S, K), np.int16)
+    with torch.no_grad():
+        for lv in range(L):
+            p = lv * GAIN_POS_ONE
+            _, gy = ref.gain_y(p)
+            sums, counts, lat = np.zeros((S, K)), np.zeros((S, K)), []
+            for x in crops:
+                _, q, idx, mu = ref.analyse(x, p, p)
+                r = ref.g_a(x) * (gy.float() / 65536).view(1, -1, 1, 1) - mu.float() / 256
+                nz = q != 0
+                k = (q.abs().clamp(max=K) - 1)[nz].numpy()
+                i = idx[nz].numpy()
+                np.add.at(sums, (i, k), ((r - q.float()) * torch.sign(q.float()))[nz].double().numpy())
+                np.add.at(counts, (i, k), 1)
+                lat.append((x, q, idx, mu))
+            centroid = np.where(counts >= RECON_MIN_COUNT, sums / np.maximum(counts, 1), 0.0)
+            best = None
+            for t in RECON_T:
+                tab = np.clip(np.round(256 * t * centroid), -128, 128).astype(np.int16)
+                table[lv] = tab
+                ref.t["y.recon"] = table
+                mse = sum(((ref.synthesise(q, mu, p, idx).clamp(0, 1) - x) ** 2).mean().item()
+                          for x, q, idx, mu in lat)
+                if best is None or mse < best[0]:
+                    best = (mse, t, tab)
+            table[lv] = best[2]
+            print(f"y.recon level {lv}: factor {best[1]}", flush=True)
+    del ref.t["y.recon"]
+    return table
+
+
 def export(model, path, model_id, imgs):
     lmin = math.log2(SCALE_MIN)
     step = (math.log2(SCALE_MAX) - lmin) / (N_SCALES - 1)
@@ -149,6 +196,8 @@ def export(model, path, model_id, imgs):
     ]
     tensors += float_tensors(model)
     tensors += int_h_s_tensors(model, calibrate_h_s(model, imgs))
+    write_model(path, tensors)
+    tensors.append(("y.recon", recon_table(ReferenceModel(read_model(path)[0]), imgs)))
     return write_model(path, tensors)
 
 

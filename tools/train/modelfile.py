@@ -198,7 +198,23 @@ class ReferenceModel:
         q = torch.round(y_g - mu.float() / 256).long()
         return z_hat, q, idx, mu
 
-    def synthesise(self, q, mu, py):
+    def recon_mu(self, q, idx, mu, py):
+        """Means that reconstruct y (spec §3.5): mu + sign(q)·off(idx, min(|q|, K)) at py, Q8 int64."""
+        r = self.t.get("y.recon")
+        if r is None:
+            return mu
+        R = torch.from_numpy(r.astype(np.int64))
+        K = R.shape[2]
+        l = min(py >> 12, self.L - 2)
+        f = py - 4096 * l
+        off = floor_div_pow2(R[l] * (4096 - f) + R[l + 1] * f + 2048, 12)  # S×K
+        k = q.abs().clamp(1, K) - 1
+        return mu + torch.sign(q) * off[idx, k]
+
+    def synthesise(self, q, mu, py, idx=None):
+        """x̂ (1×3×H×W on 0..1) from q and mu; with idx, the reconstruction offsets of §3.5 apply."""
+        if idx is not None:
+            mu = self.recon_mu(q, idx, mu, py)
         _, gy = self.gain_y(py)
         y_hat = (q.float() + mu.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
         return self.g_s(y_hat)
