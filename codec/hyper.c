@@ -29,11 +29,20 @@ int64_t hv_exp2_q16(int64_t v, const int32_t *table)
     return hv_floor_div_pow2(t + ((int64_t)1 << (s - 1)), s);
 }
 
-void hv_interp_log_gain(const int32_t *G, int L, int C, uint32_t p, int64_t *lg)
+/* The level l and fraction f (0..4096) of gain position p among L levels
+ * (spec §3.2): l = min(p >> 12, L - 2), f = p - 4096 l. */
+static int64_t gain_level(int L, uint32_t p, int64_t *f)
 {
     int64_t l = p >> 12;
     if (l > L - 2) l = L - 2;
-    int64_t f = (int64_t)p - 4096 * l;
+    *f = (int64_t)p - 4096 * l;
+    return l;
+}
+
+void hv_interp_log_gain(const int32_t *G, int L, int C, uint32_t p, int64_t *lg)
+{
+    int64_t f;
+    const int64_t l = gain_level(L, p, &f);
     const int32_t *g0 = G + (size_t)l * C, *g1 = g0 + C;
     for (int c = 0; c < C; c++) lg[c] = g0[c] + hv_floor_div_pow2(((int64_t)g1[c] - g0[c]) * f, 12);
 }
@@ -251,8 +260,8 @@ void hv_recon_mu(const hvic_model *m, uint32_t py, const int32_t *q, const int32
         return;
     }
     const int K = m->recon_k, S = m->S;
-    const int l = (int)(py >> 12) < m->L - 2 ? (int)(py >> 12) : m->L - 2;
-    const int64_t f = (int64_t)py - 4096 * (int64_t)l;
+    int64_t f;
+    const int64_t l = gain_level(m->L, py, &f);
     const int16_t *r0 = m->recon + (size_t)l * S * K, *r1 = r0 + (size_t)S * K;
     int32_t off[256 * HVIC_RECON_K_MAX];
     for (int i = 0; i < S * K; i++)

@@ -143,17 +143,18 @@ def recon_table(ref, imgs, n_batches=4, batch=4):
     scaled by the factor in RECON_T that gives the lowest MSE of x̂ on the same crops.
     Bins seen fewer than RECON_MIN_COUNT times get 0."""
     gen = random.Random(2)
-    crops = [random_batch(imgs, batch, 256, gen) for _ in range(n_batches)]
     L, S, K = ref.L, ref.S, RECON_K
     table = np.zeros((L, S, K), np.int16)
     with torch.no_grad():
+        crops = [random_batch(imgs, batch, 256, gen) for _ in range(n_batches)]
+        ys = [ref.g_a(x) for x in crops]
         for lv in range(L):
             p = lv * GAIN_POS_ONE
             _, gy = ref.gain_y(p)
             sums, counts, lat = np.zeros((S, K)), np.zeros((S, K)), []
-            for x in crops:
-                _, q, idx, mu = ref.analyse(x, p, p)
-                r = ref.g_a(x) * (gy.float() / 65536).view(1, -1, 1, 1) - mu.float() / 256
+            for x, y in zip(crops, ys):
+                _, q, idx, mu = ref.quantise(y, p, p)
+                r = y * (gy.float() / 65536).view(1, -1, 1, 1) - mu.float() / 256
                 nz = q != 0
                 k = (q.abs().clamp(max=K) - 1)[nz].numpy()
                 i = idx[nz].numpy()
@@ -196,8 +197,7 @@ def export(model, path, model_id, imgs):
     ]
     tensors += float_tensors(model)
     tensors += int_h_s_tensors(model, calibrate_h_s(model, imgs))
-    write_model(path, tensors)
-    tensors.append(("y.recon", recon_table(ReferenceModel(read_model(path)[0]), imgs)))
+    tensors.append(("y.recon", recon_table(ReferenceModel(dict(tensors)), imgs)))
     return write_model(path, tensors)
 
 

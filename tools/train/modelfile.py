@@ -189,9 +189,12 @@ class ReferenceModel:
     # whole path
     def analyse(self, x, py, pz):
         """x: 1×3×H×W on 0..1 (H, W multiples of 64) → (ẑ, q, idx, mu_q8) all int64."""
+        return self.quantise(self.g_a(x), py, pz)
+
+    def quantise(self, y, py, pz):
+        """y = g_a(x) → (ẑ, q, idx, mu_q8) all int64, as analyse."""
         _, gy = self.gain_y(py)
         _, gz = self.gain_z(pz)
-        y = self.g_a(x)
         z_hat = torch.round(self.h_a(y) * (gz.float() / 65536).view(1, -1, 1, 1)).long()
         idx, mu = self.h_s(z_hat, pz, py)
         y_g = y * (gy.float() / 65536).view(1, -1, 1, 1)
