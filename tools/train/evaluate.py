@@ -82,10 +82,7 @@ def main():
                 fy, fz = float_bits(model, x, lv)
                 r["bpp_float"] = (fy + fz) / (h * w)
                 with torch.no_grad():  # checkpoint's f32 g_s on the same ŷ as the file's f16 g_s
-                    _, gy = ref.gain_y(p)
-                    mu_r = ref.recon_mu(q, idx, mu, p)
-                    y_hat = (q.float() + mu_r.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
-                    x_ck = model.g_s(y_hat)
+                    x_ck = model.g_s(ref.y_hat(q, mu, p, idx))
                 rec_ck = (x_ck[0, :, :h, :w].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
                 r["dpsnr_export"] = abs(psnr(img, rec) - psnr(img, rec_ck))
             rows[lv].append(r)

@@ -91,11 +91,15 @@ def exp2_q16(v, table):
     return torch.tensor(out, dtype=torch.int64).reshape(v.shape)
 
 
+def gain_level(L, p):
+    """Level l and fraction f (0..4096) of gain position p among L levels (spec §3.2)."""
+    l = min(p >> 12, L - 2)
+    return l, p - 4096 * l
+
+
 def interp_log_gain(G, p):
     """G: int64 L×C log2 gains (Q16); p: gain position (int, 1/4096 level) → int64 C (Q16)."""
-    L = G.shape[0]
-    l = min(p >> 12, L - 2)
-    f = p - 4096 * l
+    l, f = gain_level(G.shape[0], p)
     return G[l] + floor_div_pow2((G[l + 1] - G[l]) * f, 12)
 
 
@@ -208,19 +212,22 @@ class ReferenceModel:
             return mu
         R = torch.from_numpy(r.astype(np.int64))
         K = R.shape[2]
-        l = min(py >> 12, self.L - 2)
-        f = py - 4096 * l
+        l, f = gain_level(self.L, py)
         off = floor_div_pow2(R[l] * (4096 - f) + R[l + 1] * f + 2048, 12)  # S×K
         k = q.abs().clamp(1, K) - 1
         return mu + torch.sign(q) * off[idx, k]
 
-    def synthesise(self, q, mu, py, idx=None):
-        """x̂ (1×3×H×W on 0..1) from q and mu; with idx, the reconstruction offsets of §3.5 apply."""
+    def y_hat(self, q, mu, py, idx=None):
+        """ŷ / gain_y, the input of g_s (float32), from q and mu; with idx, the reconstruction
+        offsets of §3.5 apply."""
         if idx is not None:
             mu = self.recon_mu(q, idx, mu, py)
         _, gy = self.gain_y(py)
-        y_hat = (q.float() + mu.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
-        return self.g_s(y_hat)
+        return (q.float() + mu.float() / 256) / (gy.float() / 65536).view(1, -1, 1, 1)
+
+    def synthesise(self, q, mu, py, idx=None):
+        """x̂ (1×3×H×W on 0..1) from q and mu, through y_hat (same arguments)."""
+        return self.g_s(self.y_hat(q, mu, py, idx))
 
     def z_likelihood_bits(self, z_hat):
         """Bits of ẑ under the stored z frequency tables (values outside a table: not counted)."""
