@@ -31,6 +31,23 @@ run version 0 --version && grep -qE '^hvic [0-9]+\.[0-9]+\.[0-9]+$' "$OUT" && ok
 run no_args 2 && grep -q 'Usage' "$ERR" && ok no_args || fail no_args
 run unknown_command 2 frobnicate && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q 'frobnicate' "$ERR" \
     && ok unknown_command || fail unknown_command
+# Every subcommand: --help prints its own usage on stdout and exits 0; a bad
+# option names the subcommand's --help.
+for c in $("$HVIC" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p'); do
+    run "help_$c" 0 "$c" --help && grep -q "hvic $c" "$OUT" && [ ! -s "$ERR" ] \
+        && ok "help_$c" || fail "help_$c"
+    run "bad_option_$c" 2 "$c" --no-such-option && [ "$(wc -l <"$ERR")" -eq 1 ] \
+        && grep -q "hvic $c --help" "$ERR" && ok "bad_option_$c" || fail "bad_option_$c"
+done
+
+# compare: identical images give inf dB; different sizes are an error.
+run compare_same 0 compare "$IMAGES/train_crop_256x192.png" "$IMAGES/train_crop_256x192.png" \
+    && grep -q '^psnr-rgb:    inf dB$' "$OUT" && grep -q '^ms-ssim:     1.000000 ' "$OUT" \
+    && ok compare_same || fail compare_same
+run compare_sizes 1 compare "$IMAGES/rgb8.png" "$IMAGES/train_crop_256x192.png" \
+    && one_line_error "$IMAGES/train_crop_256x192.png" && ok compare_sizes || fail compare_sizes
+run compare_one 2 compare "$IMAGES/rgb8.png" && ok compare_one || fail compare_one
+
 run info_no_file 2 info && [ "$(wc -l <"$ERR")" -eq 1 ] && ok info_no_file || fail info_no_file
 
 run info_sample 0 info "$SAMPLE" \

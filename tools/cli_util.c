@@ -14,8 +14,11 @@ int fail(const char *file, hvic_status st)
     return EXIT_FAILURE;
 }
 
+const char *usage_command = NULL;
+
 int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "hvic: %s%s%s (see 'hvic --help')\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "hvic: %s%s%s (see 'hvic %s%s--help')\n", msg, arg ? ": " : "", arg ? arg : "",
+            usage_command ? usage_command : "", usage_command ? " " : "");
     return EXIT_USAGE;
 }

@@ -11,8 +11,12 @@
  *  HVIC_ERR_IO, strerror(errno) if errno is set); returns EXIT_FAILURE. */
 int fail(const char *file, hvic_status st);
 
-/** Prints "hvic: MSG[: ARG] (see 'hvic --help')" on stderr for a bad command
- *  line (ARG may be NULL); returns EXIT_USAGE. */
+/** The subcommand being run (set by main before it runs one), or NULL. */
+extern const char *usage_command;
+
+/** Prints "hvic: MSG[: ARG] (see 'hvic [COMMAND ]--help')" on stderr for a
+ *  bad command line (ARG may be NULL), COMMAND being usage_command; returns
+ *  EXIT_USAGE. */
 int usage_error(const char *msg, const char *arg);
 
 #endif

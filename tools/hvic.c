@@ -94,28 +94,125 @@ static int cmd_info(int argc, char **argv)
     return EXIT_SUCCESS;
 }
 
+/* ---------------------------------------------------------------- compare */
+
+static int cmd_compare(int argc, char **argv)
+{
+    const char *path[2] = {NULL, NULL};
+    int n = 0;
+    unsigned flags = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--drop-alpha") == 0) flags |= HVIC_READ_DROP_ALPHA;
+        else if (argv[i][0] == '-' && argv[i][1] != 0) return usage_error("unknown option", argv[i]);
+        else if (n == 2) return usage_error("compare takes exactly two images", argv[i]);
+        else path[n++] = argv[i];
+    }
+    if (n != 2) return usage_error("compare takes exactly two images", NULL);
+    if (strcmp(path[0], "-") == 0 && strcmp(path[1], "-") == 0)
+        return usage_error("only one of the two images can be standard input", NULL);
+    hvic_image img[2] = {{0}, {0}};
+    int rc = EXIT_SUCCESS;
+    for (int k = 0; k < 2 && rc == EXIT_SUCCESS; k++) {
+        errno = 0;
+        hvic_status st = hvic_image_read_file(path[k], flags, &img[k], NULL);
+        if (st != HVIC_OK) rc = fail(path[k], st);
+    }
+    if (rc == EXIT_SUCCESS && (img[0].width != img[1].width || img[0].height != img[1].height)) {
+        fprintf(stderr, "hvic: %s: %u x %u, but %s is %u x %u\n", path[1], (unsigned)img[1].width,
+                (unsigned)img[1].height, path[0], (unsigned)img[0].width, (unsigned)img[0].height);
+        rc = EXIT_FAILURE;
+    }
+    if (rc == EXIT_SUCCESS) {
+        double psnr, msssim = 0;
+        int have_ms = img[0].width >= HVIC_MS_SSIM_MIN_DIM && img[0].height >= HVIC_MS_SSIM_MIN_DIM;
+        hvic_status st = hvic_psnr(&img[0], &img[1], &psnr);
+        if (st == HVIC_OK && have_ms) st = hvic_ms_ssim(&img[0], &img[1], &msssim);
+        if (st != HVIC_OK) {
+            rc = fail(path[1], st);
+        } else {
+            printf("psnr-rgb:    %.4f dB\n", psnr);
+            if (have_ms)
+                printf("ms-ssim:     %.6f (%.4f dB)\n", msssim, hvic_ms_ssim_db(msssim));
+            else
+                printf("ms-ssim:     - (images under %u px on a side)\n", HVIC_MS_SSIM_MIN_DIM);
+            if (fflush(stdout) != 0) rc = fail("<stdout>", HVIC_ERR_IO);
+        }
+    }
+    hvic_image_free(&img[0]);
+    hvic_image_free(&img[1]);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- main */
 
 typedef struct command {
     const char *name;
     int (*run)(int argc, char **argv); /* argv: arguments after the name */
     const char *args, *help;
+    const char *usage; /* `hvic NAME --help`; NULL: the command prints its own */
 } command;
 
-/* Subcommands. `encode` and `decode` are added here by the codec issue;
- * --help lists exactly this table. */
+#ifdef HVIC_WITH_CODEC
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char encode_usage[] =
+    "Compresses a PNG or JPEG image into a .hvic file.\n\n"
+    "  -o, --output OUT     output file ('-': standard output); written atomically,\n"
+    "                       never over the input\n"
+    "  -q N                 quality 0..100 (default " STR(HVIC_QUALITY_DEFAULT) "), mapped onto the model's\n"
+    "                       beta levels; higher is better quality and more bits\n"
+    "  --beta B | BY,BZ     beta directly (larger = fewer bits), or beta_y and beta_z\n"
+    "                       apart; not with -q\n"
+    "  --model FILE         model file (default: $HVIC_MODEL, else the installed one)\n"
+    "  --threads N          0..64, 0 (default) = one per CPU; the bytes do not depend\n"
+    "                       on it\n"
+    "  --drop-alpha         discard an alpha channel instead of failing\n"
+    "  --strip              leave out the ICC profile, Exif and XMP (kept by default)\n"
+    "  --check              decode the result back and print its PSNR\n"
+    "  -v, --verbose        print bpp, times and the OpenBLAS core in use\n"
+    "IN '-' reads standard input.\n";
+static const char decode_usage[] =
+    "Decompresses a .hvic file to PNG (with the ICC profile, Exif and XMP it holds).\n\n"
+    "  -o, --output OUT     output PNG ('-': standard output); written atomically,\n"
+    "                       never over the input\n"
+    "  --model FILE         model file (default: $HVIC_MODEL, else the installed one)\n"
+    "  --threads N          0..64, 0 (default) = one per CPU; pixels do not depend on it\n"
+    "  -v, --verbose        print times and the g_s kernel that ran\n"
+    "IN '-' reads standard input. g_s runs on Intel AMX (bf16) where available;\n"
+    "HVIC_GS_KERNEL=float selects the fp32 path.\n";
+#endif
+static const char info_usage[] =
+    "Prints a .hvic file's dimensions, model, per-layer beta, chunk sizes and bpp\n"
+    "without decoding it.\n\n"
+#ifdef HVIC_WITH_CODEC
+    "  --latents-hash       decode the latents and print their hash instead\n"
+    "  --model FILE         model for --latents-hash\n"
+#endif
+    "FILE '-' reads standard input.\n";
+static const char compare_usage[] =
+    "Prints PSNR-RGB (dB) and MS-SSIM (and in dB) of B against reference A, two\n"
+    "PNG or JPEG images of the same size, as `hvic rd` measures them.\n\n"
+    "  --drop-alpha         discard alpha channels instead of failing\n"
+    "One of A and B may be '-' (standard input).\n";
+#ifdef HVIC_WITH_RD
+static const char bdrate_usage[] =
+    "Prints the BD-rate (pchip in log-rate) of B against anchor A on PSNR and on\n"
+    "MS-SSIM (dB), from two CompressAI-format JSON files (as `hvic rd` writes).\n";
+#endif
+
+/* Subcommands; `hvic --help` lists exactly this table. */
 static const command commands[] = {
 #ifdef HVIC_WITH_CODEC
-    {"encode", hvic_cmd_encode, "IN -o OUT.hvic", "compress a PNG or JPEG image (options below)"},
-    {"decode", hvic_cmd_decode, "IN.hvic -o OUT.png", "decompress to PNG (options below)"},
+    {"encode", hvic_cmd_encode, "IN -o OUT.hvic", "compress a PNG or JPEG image", encode_usage},
+    {"decode", hvic_cmd_decode, "IN.hvic -o OUT.png", "decompress to PNG", decode_usage},
 #endif
     {"info", cmd_info, "FILE.hvic",
-     "print dimensions, model, per-layer beta, chunk sizes and bits per pixel"},
+     "print dimensions, model, per-layer beta, chunk sizes and bits per pixel", info_usage},
+    {"compare", cmd_compare, "A B", "PSNR and MS-SSIM of image B against image A", compare_usage},
 #ifdef HVIC_WITH_RD
-    {"rd", hvic_cmd_rd, "DIR|FILES...",
-     "RD sweep of hvic and JPEG: CSV, JSON, BD-rate (hvic rd --help)"},
+    {"rd", hvic_cmd_rd, "DIR|FILES...", "RD sweep of hvic and JPEG: CSV, JSON, BD-rate", NULL},
     {"bdrate", hvic_cmd_bdrate, "A.json B.json",
-     "BD-rate of B against anchor A (CompressAI-format JSON)"},
+     "BD-rate of B against anchor A (CompressAI-format JSON)", bdrate_usage},
 #endif
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
@@ -125,26 +222,14 @@ static void print_help(FILE *f)
     fprintf(f, "hvic %s - learned lossy image codec\n\n", hvic_version());
     fprintf(f, "Usage: hvic COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++)
-        fprintf(f, "  %-6s %-20s %s\n", commands[i].name, commands[i].args, commands[i].help);
-    fprintf(f, "\nOptions:\n"
-           "  -h, --help     show this help and exit\n"
-           "  -V, --version  show the version and exit\n");
-#ifdef HVIC_WITH_CODEC
-    fprintf(f, "\nencode: [-q 0..100 (default %d) | --beta B | --beta BY,BZ] [--model FILE]\n"
-               "        [--threads N] [--drop-alpha] [--strip] [-v]\n"
-               "        [--check (decode back, print PSNR)]\n"
-               "decode: [--model FILE] [--threads N] [-v]\n"
-               "info:   [--latents-hash [--model FILE]] (hash of the decoded latents)\n"
-               "'-' as IN or OUT means standard input or output. The model is --model FILE,\n"
-               "else $HVIC_MODEL, else the installed default model. --threads: 0 (default)\n"
-               "= one per CPU; OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set.\n"
-               "decode runs g_s on Intel AMX (bf16) where available; HVIC_GS_KERNEL=float\n"
-               "selects the fp32 path (decode -v prints which ran).\n"
-               "encode keeps the input's ICC profile (RGB only), Exif and XMP in the file and\n"
-               "decode writes them to the PNG; --strip leaves them out.\n",
-            HVIC_QUALITY_DEFAULT);
-#endif
+        fprintf(f, "  %-7s %-19s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(f, "\n'hvic COMMAND --help' describes a command's options.\n"
+               "\nOptions:\n"
+               "  -h, --help     show this help and exit\n"
+               "  -V, --version  show the version (and the OpenBLAS core in use) and exit\n");
 }
+
+static int is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
 
 int main(int argc, char **argv)
 {
@@ -156,7 +241,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (is_help(cmd) || strcmp(cmd, "help") == 0) {
         print_help(stdout);
         return EXIT_SUCCESS;
     }
@@ -167,7 +252,16 @@ int main(int argc, char **argv)
 #endif
         return EXIT_SUCCESS;
     }
-    for (size_t i = 0; i < NUM_COMMANDS; i++)
-        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+    for (size_t i = 0; i < NUM_COMMANDS; i++) {
+        const command *c = &commands[i];
+        if (strcmp(cmd, c->name) != 0) continue;
+        for (int k = 2; k < argc && c->usage; k++) {
+            if (!is_help(argv[k])) continue;
+            printf("Usage: hvic %s %s [options]\n\n%s", c->name, c->args, c->usage);
+            return fflush(stdout) == 0 ? EXIT_SUCCESS : fail("<stdout>", HVIC_ERR_IO);
+        }
+        usage_command = c->name;
+        return c->run(argc - 2, argv + 2);
+    }
     return usage_error("unknown command", cmd);
 }

@@ -229,8 +229,14 @@ static int load_json(const char *path, rd_json_curve *c)
 
 int hvic_cmd_bdrate(int argc, char **argv)
 {
+    for (int i = 0; i < argc; i++) {
+        if (argv[i][0] == '-' && argv[i][1] != 0) {
+            fprintf(stderr, "hvic bdrate: unknown option: %s (see 'hvic bdrate --help')\n", argv[i]);
+            return 2;
+        }
+    }
     if (argc != 2) {
-        fprintf(stderr, "hvic bdrate: takes ANCHOR.json TEST.json (see 'hvic --help')\n");
+        fprintf(stderr, "hvic bdrate: takes ANCHOR.json TEST.json (see 'hvic bdrate --help')\n");
         return 2;
     }
     rd_json_curve a, b;
