@@ -43,10 +43,12 @@ def load_images(folder, limit_bytes=None):
     return imgs
 
 
-def random_batch(imgs, batch, crop, gen):
+def random_batch(imgs, batch, crop, gen, screen=(), screen_share=0.0):
+    """batch random crops, each from a screen-content image with probability screen_share."""
     out = torch.empty(batch, 3, crop, crop, dtype=torch.uint8)
     for i in range(batch):
-        im = imgs[gen.randrange(len(imgs))]
+        pool = screen if screen and gen.random() < screen_share else imgs
+        im = pool[gen.randrange(len(pool))]
         _, h, w = im.shape
         y0, x0 = gen.randrange(h - crop + 1), gen.randrange(w - crop + 1)
         c = im[:, y0:y0 + crop, x0:x0 + crop]
@@ -89,6 +91,10 @@ def main():
     ap.add_argument("--max-minutes", type=float, default=None, help="stop (with a checkpoint) after this wall time")
     ap.add_argument("--data-mib", type=float, default=None, help="load at most this many MiB of images")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--screen", help="folder of screen-content images (tools/train/make_screen_data.py) "
+                                     "mixed into the photos")
+    ap.add_argument("--screen-share", type=float, default=0.25,
+                    help="with --screen: share of crops taken from it (default: %(default)s)")
     ap.add_argument("--bf16", action="store_true",
                     help="run g_a and g_s under bf16 autocast (entropy path stays fp32) on "
                          "channels-last tensors: on CPUs with AMX, oneDNN then runs the convolutions "
@@ -122,7 +128,11 @@ def main():
 
     imgs = load_images(args.data, args.data_mib and args.data_mib * 2**20)
     imgs = [im for im in imgs if min(im.shape[1:]) >= args.crop]
-    print(f"{len(imgs)} training images, device {dev}, threads {torch.get_num_threads()}", flush=True)
+    screen = [im for im in load_images(args.screen) if min(im.shape[1:]) >= args.crop] if args.screen else []
+    if args.screen and not screen:
+        raise SystemExit(f"train.py: no images of at least {args.crop}² in {args.screen}")
+    print(f"{len(imgs)} training images" + (f" and {len(screen)} screen-content images "
+          f"({args.screen_share:.0%} of crops)" if screen else "") + f", device {dev}, threads {torch.get_num_threads()}", flush=True)
     gen = random.Random(args.seed + step)
     L = model.betas.numel()
     decay_start = args.decay_start if args.decay_start is not None else int(0.6 * args.steps)
@@ -152,7 +162,7 @@ def main():
         lr = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + math.cos(math.pi * t))
         for g in opt.param_groups:
             g["lr"] = lr
-        x = random_batch(imgs, args.batch, args.crop, gen).to(dev).contiguous(memory_format=layout)
+        x = random_batch(imgs, args.batch, args.crop, gen, screen, args.screen_share).to(dev).contiguous(memory_format=layout)
         pos_y = torch.rand(args.batch, device=dev) * (L - 1)
         indep = torch.rand(args.batch, device=dev) < 0.25
         pos_z = torch.where(indep, torch.rand(args.batch, device=dev) * (L - 1), pos_y)
