@@ -21,16 +21,21 @@ void hvic_encode_params_default(hvic_encode_params *p)
     p->quality = HVIC_QUALITY_DEFAULT;
 }
 
+/* The beta at fractional level position t (0..L-1): log-linear between levels. */
+static float level_beta(const hvic_model *m, double t)
+{
+    int l = (int)t;
+    if (l > m->L - 2) l = m->L - 2;
+    double f = t - l;
+    return (float)exp((1.0 - f) * log(m->betas[l]) + f * log(m->betas[l + 1]));
+}
+
 float hvic_quality_to_beta(const hvic_model *m, int quality)
 {
     if (!m) return 0.0f;
     if (quality < 0) quality = 0;
     if (quality > HVIC_QUALITY_MAX) quality = HVIC_QUALITY_MAX;
-    double t = quality / (double)HVIC_QUALITY_MAX * (m->L - 1);
-    int l = (int)t;
-    if (l > m->L - 2) l = m->L - 2;
-    double f = t - l;
-    return (float)exp((1.0 - f) * log(m->betas[l]) + f * log(m->betas[l + 1]));
+    return level_beta(m, quality / (double)HVIC_QUALITY_MAX * (m->L - 1));
 }
 
 uint32_t hvic_beta_to_gain_pos(const hvic_model *m, float beta)
@@ -78,43 +83,15 @@ static hvic_status code_y(const hvic_model *m, const hv_latents *l, uint8_t **ou
     return st;
 }
 
-hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
-                        size_t stride, const hvic_encode_params *p, uint8_t **out, size_t *out_len)
+/* The complete file of latents l: z and y streams in a container. */
+static hvic_status write_file(const hvic_model *m, uint32_t width, uint32_t height,
+                              const hv_latents *l, float by, float bz, uint32_t py, uint32_t pz,
+                              const hvic_metadata *md, uint8_t **out, size_t *out_len)
 {
-    if (out) *out = NULL;
-    if (out_len) *out_len = 0;
-    if (!m || !rgb || !out || !out_len) return HVIC_ERR_ARG;
-    if (width < 1 || height < 1 || stride < 3 * (size_t)width) return HVIC_ERR_ARG;
-    if (width > HVIC_MAX_DIM || height > HVIC_MAX_DIM) return HVIC_ERR_TOO_LARGE;
-    hvic_encode_params def;
-    if (!p) {
-        hvic_encode_params_default(&def);
-        p = &def;
-    }
-    if (!(p->beta_y >= 0.0f) || !isfinite(p->beta_y) || !(p->beta_z >= 0.0f) ||
-        !isfinite(p->beta_z) || p->threads < 0)
-        return HVIC_ERR_ARG;
-    const hvic_metadata *md = p->metadata;
-    if (md) { /* before the slow analysis, not only in hvic_container_write */
-        hvic_status mst = hvic_meta_check_(md);
-        if (mst != HVIC_OK) return mst;
-    }
-    float by = p->beta_y, bz = p->beta_z;
-    if (by == 0.0f) {
-        if (p->quality < 0 || p->quality > HVIC_QUALITY_MAX) return HVIC_ERR_ARG;
-        by = hvic_quality_to_beta(m, p->quality);
-    }
-    if (bz == 0.0f) bz = by;
-    const uint32_t py = hvic_beta_to_gain_pos(m, by), pz = hvic_beta_to_gain_pos(m, bz);
-
-    hv_latents l;
-    hvic_status st = hv_analyse(m, rgb, width, height, stride, py, pz,
-                                p->threads ? p->threads : hv_default_threads(), 0, &l);
-    if (st != HVIC_OK) return st;
     uint8_t *zs = NULL, *ys = NULL;
     size_t zlen = 0, ylen = 0;
-    st = code_z(m, &l, &zs, &zlen);
-    if (st == HVIC_OK) st = code_y(m, &l, &ys, &ylen);
+    hvic_status st = code_z(m, l, &zs, &zlen);
+    if (st == HVIC_OK) st = code_y(m, l, &ys, &ylen);
     if (st == HVIC_OK) {
         hvic_container c;
         memset(&c, 0, sizeof c);
@@ -125,8 +102,8 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
         memcpy(c.model_id, m->id, sizeof c.model_id);
         c.model_digest = m->digest;
         c.num_layers = HVIC_NUM_LAYERS;
-        c.layers[0] = (hvic_layer_info){(uint16_t)l.N, (uint16_t)l.zh, (uint16_t)l.zw, bz, pz};
-        c.layers[1] = (hvic_layer_info){(uint16_t)l.M, (uint16_t)l.yh, (uint16_t)l.yw, by, py};
+        c.layers[0] = (hvic_layer_info){(uint16_t)l->N, (uint16_t)l->zh, (uint16_t)l->zw, bz, pz};
+        c.layers[1] = (hvic_layer_info){(uint16_t)l->M, (uint16_t)l->yh, (uint16_t)l->yw, by, py};
         c.zlat = zs;
         c.zlat_size = zlen;
         c.ylat = ys;
@@ -143,6 +120,160 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
     }
     free(zs);
     free(ys);
+    return st;
+}
+
+/* One pass of a target search: the file at gain position pos (beta_y = beta_z)
+ * and the value the target measures: log(bytes), or the PSNR in dB of the
+ * decoder's reconstruction (its latents, reconstruction offsets and g_s, as
+ * hvic_decode computes them, without the entropy decoding). */
+typedef struct target_pass {
+    uint32_t pos;
+    double value;
+    uint8_t *file;
+    size_t len;
+} target_pass;
+
+static hvic_status target_try(const hvic_model *m, const hv_floats *f, const uint8_t *rgb,
+                              uint32_t width, uint32_t height, size_t stride, int psnr,
+                              const hvic_metadata *md, int threads, target_pass *t)
+{
+    const float beta = level_beta(m, t->pos / (double)HVIC_GAIN_POS_ONE);
+    hv_latents l;
+    hvic_status st = hv_quantise(m, f, t->pos, t->pos, threads, &l);
+    if (st != HVIC_OK) return st;
+    st = write_file(m, width, height, &l, beta, beta, t->pos, t->pos, md, &t->file, &t->len);
+    t->value = log((double)t->len);
+    if (st == HVIC_OK && psnr) {
+        hvic_image src = {width, height, stride, (uint8_t *)rgb, {0}}, rec = {0};
+        hv_recon_mu(m, t->pos, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
+        st = hvic_image_alloc(&rec, width, height);
+        if (st == HVIC_OK)
+            st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, t->pos, width, height, 0, threads,
+                               rec.rgb, rec.stride);
+        if (st == HVIC_OK) st = hvic_psnr(&src, &rec, &t->value);
+        if (st == HVIC_OK && !isfinite(t->value)) t->value = 1000.0; /* lossless */
+        hvic_image_free(&rec);
+    }
     hv_latents_free(&l);
+    return st;
+}
+
+/* Search of the gain position whose file meets the target (log bytes or PSNR,
+ * both increasing with the position): the two ends of the range, then
+ * regula falsi (Illinois) on the value, at most HVIC_TARGET_PASSES passes;
+ * the pass closest to the target wins (ties: the smaller file). */
+/* Keeps t's file in *best if t is closer to goal (ties: the smaller file),
+ * else frees it; t keeps its position and value, not the file. */
+static void keep_closer(target_pass *best, target_pass *t, double goal)
+{
+    double d = fabs(t->value - goal), db = fabs(best->value - goal);
+    if (!best->file || d < db || (d == db && t->len < best->len)) {
+        free(best->file);
+        *best = *t;
+    } else {
+        free(t->file);
+    }
+    t->file = NULL;
+}
+
+static hvic_status target_search(const hvic_model *m, const hv_floats *f, const uint8_t *rgb,
+                                 uint32_t width, uint32_t height, size_t stride, int psnr,
+                                 double goal, const hvic_metadata *md, int threads,
+                                 uint8_t **out, size_t *out_len)
+{
+    target_pass lo = {0, 0, NULL, 0}, hi = {hv_max_gain_pos(m), 0, NULL, 0}, best = lo;
+    const double tol = psnr ? 0.02 : 0.005; /* dB, or log(bytes): 0.5 % */
+    hvic_status st = target_try(m, f, rgb, width, height, stride, psnr, md, threads, &lo);
+    int passes = 1, side = 0;
+    if (st == HVIC_OK) keep_closer(&best, &lo, goal);
+    if (st == HVIC_OK && lo.value < goal) {
+        st = target_try(m, f, rgb, width, height, stride, psnr, md, threads, &hi);
+        passes++;
+        if (st == HVIC_OK) keep_closer(&best, &hi, goal);
+    }
+    double wlo = 1.0, whi = 1.0; /* Illinois weights */
+    while (st == HVIC_OK && hi.pos > lo.pos + 1 && lo.value < goal && hi.value > goal &&
+           fabs(best.value - goal) > tol && passes < HVIC_TARGET_PASSES) {
+        double a = (goal - lo.value) * wlo, b = (hi.value - goal) * whi;
+        target_pass t = {(uint32_t)nearbyint(lo.pos + (hi.pos - lo.pos) * (a / (a + b))), 0, NULL, 0};
+        if (t.pos <= lo.pos) t.pos = lo.pos + 1;
+        if (t.pos >= hi.pos) t.pos = hi.pos - 1;
+        st = target_try(m, f, rgb, width, height, stride, psnr, md, threads, &t);
+        passes++;
+        if (st != HVIC_OK) break;
+        keep_closer(&best, &t, goal);
+        if (t.value < goal) {
+            lo = t;
+            whi = side == -1 ? whi * 0.5 : 1.0;
+            side = -1;
+        } else {
+            hi = t;
+            wlo = side == 1 ? wlo * 0.5 : 1.0;
+            side = 1;
+        }
+    }
+    if (st != HVIC_OK) {
+        free(best.file);
+        return st;
+    }
+    *out = best.file;
+    *out_len = best.len;
+    return HVIC_OK;
+}
+
+hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
+                        size_t stride, const hvic_encode_params *p, uint8_t **out, size_t *out_len)
+{
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!m || !rgb || !out || !out_len) return HVIC_ERR_ARG;
+    if (width < 1 || height < 1 || stride < 3 * (size_t)width) return HVIC_ERR_ARG;
+    if (width > HVIC_MAX_DIM || height > HVIC_MAX_DIM) return HVIC_ERR_TOO_LARGE;
+    hvic_encode_params def;
+    if (!p) {
+        hvic_encode_params_default(&def);
+        p = &def;
+    }
+    if (!(p->beta_y >= 0.0f) || !isfinite(p->beta_y) || !(p->beta_z >= 0.0f) ||
+        !isfinite(p->beta_z) || p->threads < 0)
+        return HVIC_ERR_ARG;
+    if (!(p->target_bpp >= 0.0) || !(p->target_psnr >= 0.0) || !isfinite(p->target_bpp) ||
+        !isfinite(p->target_psnr))
+        return HVIC_ERR_ARG;
+    const int targets = (p->target_bytes > 0) + (p->target_bpp > 0) + (p->target_psnr > 0);
+    if (targets > 1 || (targets && (p->beta_y > 0.0f || p->beta_z > 0.0f))) return HVIC_ERR_ARG;
+    const hvic_metadata *md = p->metadata;
+    if (md) { /* before the slow analysis, not only in hvic_container_write */
+        hvic_status mst = hvic_meta_check_(md);
+        if (mst != HVIC_OK) return mst;
+    }
+    float by = p->beta_y, bz = p->beta_z;
+    if (by == 0.0f) {
+        if (p->quality < 0 || p->quality > HVIC_QUALITY_MAX) return HVIC_ERR_ARG;
+        by = hvic_quality_to_beta(m, p->quality);
+    }
+    if (bz == 0.0f) bz = by;
+    const uint32_t py = hvic_beta_to_gain_pos(m, by), pz = hvic_beta_to_gain_pos(m, bz);
+    const int threads = p->threads ? p->threads : hv_default_threads();
+
+    hv_floats f;
+    hvic_status st = hv_transform(m, rgb, width, height, stride, threads, 0, &f);
+    if (st != HVIC_OK) return st;
+    if (targets) {
+        double bytes = p->target_bpp > 0 ? p->target_bpp * width * height / 8.0 : (double)p->target_bytes;
+        int psnr = p->target_psnr > 0;
+        st = target_search(m, &f, rgb, width, height, stride, psnr,
+                           psnr ? p->target_psnr : log(bytes < 1.0 ? 1.0 : bytes), md, threads,
+                           out, out_len);
+    } else {
+        hv_latents l;
+        st = hv_quantise(m, &f, py, pz, threads, &l);
+        if (st == HVIC_OK) {
+            st = write_file(m, width, height, &l, by, bz, py, pz, md, out, out_len);
+            hv_latents_free(&l);
+        }
+    }
+    hv_floats_free(&f);
     return st;
 }

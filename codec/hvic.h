@@ -419,9 +419,28 @@ typedef struct hvic_encode_params {
      *  XMP_ chunks, zstd-compressed); NULL = none. Each item is at most
      *  HVIC_META_MAX bytes. It adds to the file size, not to the latents. */
     const hvic_metadata *metadata;
+    /** Targets, instead of quality or beta (0 = none; at most one, and not
+     *  with beta_y or beta_z): the file size in bytes (metadata included),
+     *  the same as bits per pixel of the whole file (bytes * 8 / pixels),
+     *  or the PSNR-RGB in dB of the decoded image (as hvic_psnr() measures
+     *  it). The encoder runs g_a and h_a once and searches the gain position
+     *  (beta_y = beta_z) with at most HVIC_TARGET_PASSES passes of
+     *  quantisation, h_s and coding (and, for PSNR, the decoder's g_s), and
+     *  keeps the pass closest to the target: within 2 % of a size (0.1 dB
+     *  of a PSNR) where the model's range reaches it, else the end of the
+     *  range nearest to it. The file records the beta found. A PSNR target
+     *  measures with this CPU's g_s kernel, so the beta it picks may differ
+     *  by a step between CPUs with and without AMX. */
+    uint64_t target_bytes;
+    double target_bpp;
+    double target_psnr;
 } hvic_encode_params;
 
-/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0, no metadata. */
+/** Most encoding passes of a target search (hvic_encode_params). */
+#define HVIC_TARGET_PASSES 8
+
+/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0, no metadata,
+ *  no target. */
 void hvic_encode_params_default(hvic_encode_params *p);
 
 /** The beta that quality q (clamped to 0..100) stands for with this model. */
@@ -443,7 +462,8 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
  *  on every platform and for every thread count.
  *  On success *out (released with hvic_free()) holds *out_len bytes.
  *  Errors: HVIC_ERR_ARG (NULL pointers, bad sizes or stride, quality out of
- *  0..100, negative or non-finite beta, a metadata pointer NULL with a
+ *  0..100, negative or non-finite beta or target, two targets, a target
+ *  with a beta, a metadata pointer NULL with a
  *  non-zero size), HVIC_ERR_TOO_LARGE (also: a metadata item over
  *  HVIC_META_MAX), HVIC_ERR_NOMEM,
  *  HVIC_ERR_MODEL (the model produced non-finite latents). */

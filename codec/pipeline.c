@@ -208,35 +208,57 @@ static int32_t round_checked(float v, int *bad)
     return (int32_t)rintf(v);
 }
 
-hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
-                       size_t stride, uint32_t py, uint32_t pz, int threads, int band,
-                       hv_latents *out)
+hvic_status hv_transform(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
+                         size_t stride, int threads, int band, hv_floats *out)
 {
     if (!m || !rgb || !out || width < 1 || height < 1 || width > HVIC_MAX_DIM ||
         height > HVIC_MAX_DIM || stride < 3 * (size_t)width)
         return HVIC_ERR_ARG;
-    if (py > hv_max_gain_pos(m) || pz > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    memset(out, 0, sizeof *out);
     if (threads < 1) threads = 1;
     if (band < 1) band = hv_band_rows(m, width);
-    int zh, zw, yh, yw;
-    hv_latent_shape(width, height, &zh, &zw, &yh, &yw);
-    band = hv_imin(band, yh);
-    const int N = m->N, M = m->M;
+    hv_latent_shape(width, height, &out->zh, &out->zw, &out->yh, &out->yw);
+    out->N = m->N;
+    out->M = m->M;
+    band = hv_imin(band, out->yh);
+    out->y = hv_aligned_alloc((size_t)m->M * out->yh * out->yw * sizeof(float));
+    if (out->y && g_a_bands(m, rgb, (int)width, (int)height, stride, out->yh, out->yw, band,
+                            threads, out->y))
+        out->z = h_a(m, out->y, out->yh, out->yw, threads);
+    if (!out->z) {
+        hv_floats_free(out);
+        return HVIC_ERR_NOMEM;
+    }
+    return HVIC_OK;
+}
+
+void hv_floats_free(hv_floats *f)
+{
+    if (!f) return;
+    hv_aligned_free(f->y);
+    hv_aligned_free(f->z);
+    memset(f, 0, sizeof *f);
+}
+
+hvic_status hv_quantise(const hvic_model *m, const hv_floats *f, uint32_t py, uint32_t pz,
+                        int threads, hv_latents *out)
+{
+    if (!m || !f || !f->y || !f->z || !out || f->N != m->N || f->M != m->M) return HVIC_ERR_ARG;
+    if (py > hv_max_gain_pos(m) || pz > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    if (threads < 1) threads = 1;
+    const int N = m->N, M = m->M, zh = f->zh, zw = f->zw, yh = f->yh, yw = f->yw;
     hvic_status st = hv_latents_alloc(out, N, M, zh, zw);
     if (st != HVIC_OK) return st;
     st = HVIC_ERR_NOMEM;
 
     int64_t *lg = malloc((size_t)(M > N ? M : N) * sizeof *lg);
     int64_t *gy = malloc((size_t)M * sizeof *gy), *gz = malloc((size_t)N * sizeof *gz);
-    float *y = hv_aligned_alloc((size_t)M * yh * yw * sizeof(float)), *z = NULL;
-    if (!lg || !gy || !gz || !y) goto fail;
+    if (!lg || !gy || !gz) goto fail;
     hv_layer_gains(m, 1, py, lg, gy);
     hv_layer_gains(m, 0, pz, lg, gz);
-    if (!g_a_bands(m, rgb, (int)width, (int)height, stride, yh, yw, band, threads, y)) goto fail;
-    z = h_a(m, y, yh, yw, threads);
-    if (!z) goto fail;
 
     int bad = 0;
+    const float *y = f->y, *z = f->z;
     const size_t zn = (size_t)zh * zw, yn = (size_t)yh * yw;
     for (int c = 0; c < N; c++) {
         const float g = (float)gz[c] / 65536.0f;
@@ -269,8 +291,20 @@ done:
     free(lg);
     free(gy);
     free(gz);
-    hv_aligned_free(y);
-    hv_aligned_free(z);
+    return st;
+}
+
+hvic_status hv_analyse(const hvic_model *m, const uint8_t *rgb, uint32_t width, uint32_t height,
+                       size_t stride, uint32_t py, uint32_t pz, int threads, int band,
+                       hv_latents *out)
+{
+    if (!m || !out) return HVIC_ERR_ARG;
+    if (py > hv_max_gain_pos(m) || pz > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    hv_floats f;
+    hvic_status st = hv_transform(m, rgb, width, height, stride, threads, band, &f);
+    if (st != HVIC_OK) return st;
+    st = hv_quantise(m, &f, py, pz, threads, out);
+    hv_floats_free(&f);
     return st;
 }
 

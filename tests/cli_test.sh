@@ -40,6 +40,14 @@ for c in $("$HVIC" --help | sed -n 's/^  \([a-z][a-z]*\) .*/\1/p'); do
         && grep -q "hvic $c --help" "$ERR" && ok "bad_option_$c" || fail "bad_option_$c"
 done
 
+# Targets: one rate setting at a time, positive numbers only (checked before any work).
+run target_conflict 2 encode "$IMAGES/rgb8.png" -o "$WORK/t.hvic" --target-size 1000 -q 50 \
+    && grep -q 'give one of' "$ERR" && [ ! -e "$WORK/t.hvic" ] && ok target_conflict || fail target_conflict
+run target_bad 2 encode "$IMAGES/rgb8.png" -o "$WORK/t.hvic" --target-psnr -3 \
+    && grep -q 'positive number' "$ERR" && ok target_bad || fail target_bad
+run target_fraction 2 encode "$IMAGES/rgb8.png" -o "$WORK/t.hvic" --target-size 10.5 \
+    && grep -q 'whole bytes' "$ERR" && ok target_fraction || fail target_fraction
+
 # compare: identical images give inf dB; different sizes are an error.
 run compare_same 0 compare "$IMAGES/train_crop_256x192.png" "$IMAGES/train_crop_256x192.png" \
     && grep -q '^psnr-rgb:    inf dB$' "$OUT" && grep -q '^ms-ssim:     1.000000 ' "$OUT" \

@@ -161,10 +161,35 @@ static int parse_beta(const char *s, float *v)
     return 1;
 }
 
+/* A positive finite number (no unit suffix). */
+static int parse_positive(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = s ? strtod(s, &end) : 0;
+    if (!s || errno || end == s || *end || !(x > 0) || !isfinite(x) || x > 1e18) return 0;
+    *v = x;
+    return 1;
+}
+
+/* After a target search: a note on stderr when the file misses the target
+ * by more than the documented tolerance (2 % of a size, 0.1 dB of a PSNR). */
+static void target_note(const char *out, const hvic_encode_params *p, size_t len, double px,
+                        double psnr)
+{
+    double bytes = p->target_bpp > 0 ? p->target_bpp * px / 8.0 : (double)p->target_bytes;
+    if (p->target_psnr > 0 && fabs(psnr - p->target_psnr) > 0.1)
+        fprintf(stderr, "hvic: %s: note: PSNR target %.2f dB not reachable with this model; "
+                "closest: %.2f dB (%zu bytes)\n", out, p->target_psnr, psnr, len);
+    else if (p->target_psnr <= 0 && fabs(len - bytes) > 0.02 * bytes)
+        fprintf(stderr, "hvic: %s: note: size target %.0f bytes not reachable with this model; "
+                "closest: %zu bytes\n", out, bytes, len);
+}
+
 int hvic_cmd_encode(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *model_path = NULL;
-    int verbose = 0, check = 0, have_q = 0, have_beta = 0, strip = 0;
+    int verbose = 0, check = 0, have_q = 0, have_beta = 0, strip = 0, have_target = 0;
     unsigned flags = 0;
     hvic_encode_params p;
     hvic_encode_params_default(&p);
@@ -190,6 +215,20 @@ int hvic_cmd_encode(int argc, char **argv)
             if (!parse_beta(buf, &p.beta_y) || (comma && !parse_beta(comma + 1, &p.beta_z)))
                 return usage_error("beta must be B or BY,BZ with positive numbers", val);
             have_beta = 1;
+            i++;
+        } else if (strcmp(a, "--target-size") == 0 || strcmp(a, "--target-bpp") == 0 ||
+                   strcmp(a, "--target-psnr") == 0) {
+            double x;
+            if (!parse_positive(val, &x)) return usage_error("a target must be a positive number", val);
+            if (a[9] == 's') {
+                if (x != floor(x)) return usage_error("--target-size takes whole bytes", val);
+                p.target_bytes = (uint64_t)x;
+            } else if (a[9] == 'b') {
+                p.target_bpp = x;
+            } else {
+                p.target_psnr = x;
+            }
+            have_target++;
             i++;
         } else if (strcmp(a, "--model") == 0) {
             if (!val) return usage_error("missing value for", a);
@@ -217,7 +256,8 @@ int hvic_cmd_encode(int argc, char **argv)
     }
     if (!in) return usage_error("encode needs an input image", NULL);
     if (!out) return usage_error("encode needs -o OUT.hvic", NULL);
-    if (have_q && have_beta) return usage_error("give either -q or --beta, not both", NULL);
+    if (have_q + have_beta + have_target > 1)
+        return usage_error("give one of -q, --beta, --target-size, --target-bpp, --target-psnr", NULL);
     if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
 
     hvic_image img;
@@ -257,6 +297,17 @@ int hvic_cmd_encode(int argc, char **argv)
         goto done;
     }
     const double px = (double)img.width * img.height;
+    if (have_target) {
+        double db = 0;
+        if (p.target_psnr > 0) { /* the PSNR the search found, as the decoder gives it */
+            hvic_image rec;
+            if (hvic_decode(m, buf, len, &rec) == HVIC_OK) {
+                hvic_psnr(&img, &rec, &db);
+                hvic_image_free(&rec);
+            }
+        }
+        target_note(out, &p, len, px, db);
+    }
     if (verbose) {
         hvic_container c;
         if (hvic_container_read(buf, len, &c) == HVIC_OK) {
