@@ -74,6 +74,15 @@ bpp=$(awk -v s="$size" 'BEGIN { printf "%.4f", s * 8 / (64 * 48) }')
 grep -q "^bpp:         $bpp " "$OUT" && grep -q "^size:        $size bytes$" "$OUT" \
     && ok info_bpp || fail info_bpp
 
+# info --json: one JSON object with the same figures.
+run info_json 0 info --json "$SAMPLE" \
+    && grep -q '"width": 64, "height": 48' "$OUT" && grep -q '"digest": "0badf00d"' "$OUT" \
+    && grep -q '{"name": "y", "channels": 320, "height": 4, "width": 3, "beta": 0.0125, "gain_pos": 6144' "$OUT" \
+    && grep -q '{"type": "ICCP", "size": [0-9]*, "uncompressed": 3000}' "$OUT" \
+    && grep -q "\"size\": $size, " "$OUT" \
+    && { ! command -v python3 >/dev/null || python3 -m json.tool "$OUT" >/dev/null; } \
+    && ok info_json || fail info_json
+
 "$HVIC" info - <"$SAMPLE" >"$OUT" 2>"$ERR" && grep -q '^file:        -$' "$OUT" \
     && ok info_stdin || fail info_stdin
 

@@ -19,15 +19,71 @@
 
 /* ---------------------------------------------------------------- info */
 
+/* s as a JSON string (RFC 8259): quotes, backslash and control characters
+ * escaped; other bytes as they are (file names are UTF-8 or bytes). */
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') printf("\\%c", *p);
+        else if (*p < 0x20) printf("\\u%04x", *p);
+        else putchar(*p);
+    }
+    putchar('"');
+}
+
+static size_t chunk_raw_size(const hvic_container *c, const hvic_chunk_info *ci)
+{
+    if (strcmp(ci->type, "ICCP") == 0) return c->icc_size;
+    if (strcmp(ci->type, "EXIF") == 0) return c->exif_size;
+    if (strcmp(ci->type, "XMP_") == 0) return c->xmp_size;
+    return 0;
+}
+
+static void print_info_json(const char *path, const hvic_container *c)
+{
+    static const char *const layer_names[HVIC_NUM_LAYERS] = {"z", "y"};
+    printf("{\"file\": ");
+    json_string(path);
+    printf(", \"size\": %zu, \"width\": %u, \"height\": %u, \"channels\": %u, \"bit_depth\": %u,\n",
+           c->file_size, (unsigned)c->width, (unsigned)c->height, (unsigned)c->channels,
+           (unsigned)c->bit_depth);
+    printf(" \"model\": {\"id\": ");
+    json_string(c->model_id);
+    printf(", \"digest\": \"%08x\"},\n \"layers\": [", (unsigned)c->model_digest);
+    for (int i = 0; i < HVIC_NUM_LAYERS; i++) {
+        const hvic_layer_info *l = &c->layers[i];
+        printf("%s\n  {\"name\": \"%s\", \"channels\": %u, \"height\": %u, \"width\": %u, "
+               "\"beta\": %.7g, \"gain_pos\": %u, \"level\": %.6f}",
+               i ? "," : "", layer_names[i], (unsigned)l->channels, (unsigned)l->height,
+               (unsigned)l->width, (double)l->beta, (unsigned)l->gain_pos,
+               l->gain_pos / (double)HVIC_GAIN_POS_ONE);
+    }
+    printf("],\n \"chunks\": [");
+    for (unsigned k = 0; k < c->num_chunks; k++) {
+        const hvic_chunk_info *ci = &c->chunks[k];
+        printf("%s\n  {\"type\": ", k ? "," : "");
+        json_string(ci->type);
+        printf(", \"size\": %u", (unsigned)ci->size);
+        size_t raw = chunk_raw_size(c, ci);
+        if (raw) printf(", \"uncompressed\": %zu", raw);
+        printf("}");
+    }
+    printf("],\n \"bpp\": %.6f}\n", (double)c->file_size * 8.0 / ((double)c->width * c->height));
+}
+
 static int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
+    int json = 0;
 #ifdef HVIC_WITH_CODEC
     /* info FILE.hvic --latents-hash [--model FILE]: hash of the decoded latents */
     int latents_hash = 0;
     const char *model_path = NULL;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--latents-hash") == 0) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--latents-hash") == 0) {
             latents_hash = 1;
         } else if (strcmp(argv[i], "--model") == 0) {
             if (i + 1 >= argc) return usage_error("missing value for", argv[i]);
@@ -43,8 +99,13 @@ static int cmd_info(int argc, char **argv)
     if (!path) return usage_error("info takes exactly one FILE.hvic", NULL);
     if (latents_hash) return hvic_print_latents_hash(path, model_path);
 #else
-    if (argc != 1) return usage_error("info takes exactly one FILE.hvic", NULL);
-    path = argv[0];
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (argv[i][0] == '-' && argv[i][1] != 0) return usage_error("unknown option", argv[i]);
+        else if (path) return usage_error("info takes exactly one FILE.hvic", NULL);
+        else path = argv[i];
+    }
+    if (!path) return usage_error("info takes exactly one FILE.hvic", NULL);
 #endif
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -59,6 +120,10 @@ static int cmd_info(int argc, char **argv)
         return fail(path, st);
     }
 
+    if (json) {
+        print_info_json(path, &c);
+        goto done;
+    }
     static const char *const layer_names[HVIC_NUM_LAYERS] = {"z", "y"};
     double pixels = (double)c.width * c.height;
     printf("file:        %s\n", path);
@@ -77,17 +142,14 @@ static int cmd_info(int argc, char **argv)
     printf("chunks:      %u\n", (unsigned)c.num_chunks);
     for (unsigned k = 0; k < c.num_chunks; k++) {
         const hvic_chunk_info *ci = &c.chunks[k];
-        size_t raw = 0;
-        if (strcmp(ci->type, "ICCP") == 0) raw = c.icc_size;
-        else if (strcmp(ci->type, "EXIF") == 0) raw = c.exif_size;
-        else if (strcmp(ci->type, "XMP_") == 0) raw = c.xmp_size;
+        size_t raw = chunk_raw_size(&c, ci);
         printf("  %s  %10u bytes", ci->type, (unsigned)ci->size);
         if (raw) printf(" (zstd; %zu bytes uncompressed)", raw);
         else if (ci->type[0] >= 'a' && ci->type[0] <= 'z') printf(" (unknown, skipped)");
         printf("\n");
     }
     printf("bpp:         %.4f (file bytes x 8 / pixels)\n", (double)c.file_size * 8.0 / pixels);
-
+done:
     hvic_container_free(&c);
     hvic_free(buf);
     if (fflush(stdout) != 0) return fail("<stdout>", HVIC_ERR_IO);
@@ -190,6 +252,8 @@ static const char decode_usage[] =
 static const char info_usage[] =
     "Prints a .hvic file's dimensions, model, per-layer beta, chunk sizes and bpp\n"
     "without decoding it.\n\n"
+    "  --json               the same as one JSON object (sizes in bytes, beta, the\n"
+    "                       gain position and its level, chunks, bpp)\n"
 #ifdef HVIC_WITH_CODEC
     "  --latents-hash       decode the latents and print their hash instead\n"
     "  --model FILE         model for --latents-hash\n"

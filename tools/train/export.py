@@ -5,7 +5,8 @@ The float transforms are stored as f16 weights (f32 biases and GDN parameters); 
 after training to the integer network of spec §3.3 (per-output-channel int8-range weights,
 activations 0..act_max, requantization by multiply and shift), calibrated on training crops.
 
-Usage: export.py CKPT OUT.hvicm [--id NAME] [--data ../shared/data/train] [--state-dict OUT.pt]
+Usage: export.py CKPT OUT.hvicm [--id NAME] [--data ../shared/data/train] [--screen data/screen]
+                 [--state-dict OUT.pt]
 
 --state-dict also writes the checkpoint's weights as a compact PyTorch state dict (tensors of
 more than 1000 elements in f16, no optimizer state) for train.py --init: models/default-train.pt.
@@ -207,6 +208,8 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--id", default="hvic-mshp-n128m192")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/train"))
+    ap.add_argument("--screen", help="screen-content images (train.py --screen) added to the calibration crops "
+                                     "of h_s and the reconstruction offsets")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--state-dict", help="also write the weights here, large tensors in f16")
     args = ap.parse_args()
@@ -217,7 +220,8 @@ def main():
         sd = {k: v.half() if v.is_floating_point() and v.numel() > 1000 else v for k, v in ck["model"].items()}
         torch.save({"model": sd, "step": ck.get("step", 0)}, args.state_dict)
     model.eval()
-    imgs = [im for im in load_images(args.data, 64 * 2**20) if min(im.shape[1:]) >= 256]
+    imgs = load_images(args.data, 64 * 2**20) + (load_images(args.screen) if args.screen else [])
+    imgs = [im for im in imgs if min(im.shape[1:]) >= 256]
     digest = export(model, args.out, args.id, imgs)
     ReferenceModel(read_model(args.out)[0])  # reload check
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, digest {digest:08x})")
