@@ -218,9 +218,13 @@ typedef struct command {
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char encode_usage[] =
-    "Compresses a PNG or JPEG image into a .hvic file.\n\n"
+    "Compresses PNG or JPEG images into .hvic files.\n\n"
     "  -o, --output OUT     output file ('-': standard output); written atomically,\n"
-    "                       never over the input\n"
+    "                       never over the input. With several inputs, or OUT a\n"
+    "                       directory (DIR/), each IN goes to DIR/NAME.hvic\n"
+    "  --jobs N             with several inputs, code N files at once (1..64,\n"
+    "                       default 1); a bad file gets its own error line and the\n"
+    "                       others go on; the exit status is 1 if any failed\n"
     "  -q N                 quality 0..100 (default " STR(HVIC_QUALITY_DEFAULT) "), mapped onto the model's\n"
     "                       beta levels; higher is better quality and more bits\n"
     "  --beta B | BY,BZ     beta directly (larger = fewer bits), or beta_y and beta_z\n"
@@ -240,9 +244,11 @@ static const char encode_usage[] =
     "  -v, --verbose        print bpp, times and the OpenBLAS core in use\n"
     "IN '-' reads standard input.\n";
 static const char decode_usage[] =
-    "Decompresses a .hvic file to PNG (with the ICC profile, Exif and XMP it holds).\n\n"
+    "Decompresses .hvic files to PNG (with the ICC profile, Exif and XMP they hold).\n\n"
     "  -o, --output OUT     output PNG ('-': standard output); written atomically,\n"
-    "                       never over the input\n"
+    "                       never over the input. With several inputs, or OUT a\n"
+    "                       directory (DIR/), each IN goes to DIR/NAME.png\n"
+    "  --jobs N             with several inputs, decode N files at once (1..64)\n"
     "  --model FILE         model file (default: $HVIC_MODEL, else the installed one)\n"
     "  --threads N          0..64, 0 (default) = one per CPU; pixels do not depend on it\n"
     "  -v, --verbose        print times and the g_s kernel that ran\n"
@@ -273,8 +279,8 @@ static const char bdrate_usage[] =
 /* Subcommands; `hvic --help` lists exactly this table. */
 static const command commands[] = {
 #ifdef HVIC_WITH_CODEC
-    {"encode", hvic_cmd_encode, "IN -o OUT.hvic", "compress a PNG or JPEG image", encode_usage},
-    {"decode", hvic_cmd_decode, "IN.hvic -o OUT.png", "decompress to PNG", decode_usage},
+    {"encode", hvic_cmd_encode, "IN... -o OUT.hvic|DIR/", "compress PNG or JPEG images", encode_usage},
+    {"decode", hvic_cmd_decode, "IN.hvic... -o OUT.png|DIR/", "decompress to PNG", decode_usage},
 #endif
     {"info", cmd_info, "FILE.hvic",
      "print dimensions, model, per-layer beta, chunk sizes and bits per pixel", info_usage},
@@ -292,7 +298,7 @@ static void print_help(FILE *f)
     fprintf(f, "hvic %s - learned lossy image codec\n\n", hvic_version());
     fprintf(f, "Usage: hvic COMMAND [ARGS]\n\nCommands:\n");
     for (size_t i = 0; i < NUM_COMMANDS; i++)
-        fprintf(f, "  %-7s %-19s %s\n", commands[i].name, commands[i].args, commands[i].help);
+        fprintf(f, "  %-7s %-26s %s\n", commands[i].name, commands[i].args, commands[i].help);
     fprintf(f, "\n'hvic COMMAND --help' describes a command's options.\n"
                "\nOptions:\n"
                "  -h, --help     show this help and exit\n"

@@ -21,6 +21,7 @@
 #include <cpuid.h>
 #endif
 
+#include "cli_batch.h"
 #include "cli_util.h" /* fail, EXIT_USAGE */
 #include "hvic.h"
 
@@ -186,103 +187,37 @@ static void target_note(const char *out, const hvic_encode_params *p, size_t len
                 "closest: %zu bytes\n", out, bytes, len);
 }
 
-int hvic_cmd_encode(int argc, char **argv)
-{
-    const char *in = NULL, *out = NULL, *model_path = NULL;
-    int verbose = 0, check = 0, have_q = 0, have_beta = 0, strip = 0, have_target = 0;
-    unsigned flags = 0;
+/* Settings of one `hvic encode` call, shared by the files it codes. */
+typedef struct enc_job {
+    hvic_model *m;
     hvic_encode_params p;
-    hvic_encode_params_default(&p);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        long v;
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            if (!val) return usage_error("missing value for", a);
-            out = argv[++i];
-        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quality") == 0) {
-            if (!val || !parse_int(val, 0, HVIC_QUALITY_MAX, &v))
-                return usage_error("quality must be an integer 0..100", val);
-            p.quality = (int)v;
-            have_q = 1;
-            i++;
-        } else if (strcmp(a, "--beta") == 0) {
-            if (!val) return usage_error("missing value for", a);
-            char buf[128];
-            snprintf(buf, sizeof buf, "%s", val);
-            char *comma = strchr(buf, ',');
-            if (comma) *comma = 0;
-            if (!parse_beta(buf, &p.beta_y) || (comma && !parse_beta(comma + 1, &p.beta_z)))
-                return usage_error("beta must be B or BY,BZ with positive numbers", val);
-            have_beta = 1;
-            i++;
-        } else if (strcmp(a, "--target-size") == 0 || strcmp(a, "--target-bpp") == 0 ||
-                   strcmp(a, "--target-psnr") == 0) {
-            double x;
-            if (!parse_positive(val, &x)) return usage_error("a target must be a positive number", val);
-            if (a[9] == 's') {
-                if (x != floor(x)) return usage_error("--target-size takes whole bytes", val);
-                p.target_bytes = (uint64_t)x;
-            } else if (a[9] == 'b') {
-                p.target_bpp = x;
-            } else {
-                p.target_psnr = x;
-            }
-            have_target++;
-            i++;
-        } else if (strcmp(a, "--model") == 0) {
-            if (!val) return usage_error("missing value for", a);
-            model_path = argv[++i];
-        } else if (strcmp(a, "--threads") == 0) {
-            if (!val || !parse_int(val, 0, 64, &v))
-                return usage_error("threads must be an integer 0..64", val);
-            p.threads = (int)v;
-            i++;
-        } else if (strcmp(a, "--drop-alpha") == 0) {
-            flags |= HVIC_READ_DROP_ALPHA;
-        } else if (strcmp(a, "--strip") == 0) {
-            strip = 1;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-            verbose = 1;
-        } else if (strcmp(a, "--check") == 0) {
-            check = 1;
-        } else if (a[0] == '-' && a[1] != 0) {
-            return usage_error("unknown option", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return usage_error("encode takes one input file", a);
-        }
-    }
-    if (!in) return usage_error("encode needs an input image", NULL);
-    if (!out) return usage_error("encode needs -o OUT.hvic", NULL);
-    if (have_q + have_beta + have_target > 1)
-        return usage_error("give one of -q, --beta, --target-size, --target-bpp, --target-psnr", NULL);
-    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
+    unsigned flags;
+    int strip, verbose, check, have_target;
+    double t_load;
+} enc_job;
 
+static int encode_one(const char *in, const char *out, void *ctx)
+{
+    const enc_job *j = ctx;
+    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
+    hvic_encode_params p = j->p;
     hvic_image img;
     hvic_read_info info;
     errno = 0;
-    hvic_status st = hvic_image_read_file(in, flags, &img, &info);
+    hvic_status st = hvic_image_read_file(in, j->flags, &img, &info);
     if (st == HVIC_ERR_UNSUPPORTED && info.format == HVIC_FORMAT_PNG &&
         (info.source_channels == 2 || info.source_channels == 4))
         return fail_msg(in, "image has an alpha channel (use --drop-alpha to ignore it)");
     if (st != HVIC_OK) return fail(in, st);
     if (info.reduced_16bit) fprintf(stderr, "hvic: %s: note: 16-bit samples reduced to 8 bits\n", in);
-    if (info.dropped_icc && !strip)
+    if (info.dropped_icc && !j->strip)
         fprintf(stderr, "hvic: %s: note: ICC profile left out (not an RGB profile)\n", in);
-    if (!strip) p.metadata = &img.meta;
+    if (!j->strip) p.metadata = &img.meta;
 
-    hvic_model *m = NULL;
-    double t0 = now();
-    if (load_model(model_path, &m) != HVIC_OK) {
-        hvic_image_free(&img);
-        return EXIT_FAILURE;
-    }
-    double t_load = now() - t0;
+    const hvic_model *m = j->m;
     uint8_t *buf = NULL;
     size_t len = 0;
-    t0 = now();
+    double t0 = now();
     st = hvic_encode(m, img.rgb, img.width, img.height, img.stride, &p, &buf, &len);
     double t_enc = now() - t0;
     int rc = EXIT_SUCCESS;
@@ -297,7 +232,7 @@ int hvic_cmd_encode(int argc, char **argv)
         goto done;
     }
     const double px = (double)img.width * img.height;
-    if (have_target) {
+    if (j->have_target) {
         double db = 0;
         if (p.target_psnr > 0) { /* the PSNR the search found, as the decoder gives it */
             hvic_image rec;
@@ -308,7 +243,7 @@ int hvic_cmd_encode(int argc, char **argv)
         }
         target_note(out, &p, len, px, db);
     }
-    if (verbose) {
+    if (j->verbose) {
         hvic_container c;
         if (hvic_container_read(buf, len, &c) == HVIC_OK) {
             fprintf(stderr,
@@ -323,12 +258,12 @@ int hvic_cmd_encode(int argc, char **argv)
                         out, c.icc_size, c.exif_size, c.xmp_size);
             hvic_container_free(&c);
         }
-        fprintf(stderr, "hvic: model load %.3f s, encode %.3f s (%.2f MP/s)\n", t_load, t_enc,
+        fprintf(stderr, "hvic: model load %.3f s, encode %.3f s (%.2f MP/s)\n", j->t_load, t_enc,
                 px / 1e6 / t_enc);
         fprintf(stderr, "hvic: ");
         hvic_print_blas(stderr);
     }
-    if (check) {
+    if (j->check) {
         hvic_image rec;
         t0 = now();
         hvic_decode_params dp;
@@ -351,60 +286,145 @@ int hvic_cmd_encode(int argc, char **argv)
     }
 done:
     hvic_free(buf);
-    hvic_model_free(m);
     hvic_image_free(&img);
+    return rc;
+}
+
+/* Loads the model and codes the inputs: one file to out, or with several
+ * inputs (or out a directory) each to out/NAME.ext, `jobs` at a time; with
+ * jobs > 1 and *threads 0, each file gets an equal share of the CPUs. */
+static int run_files(char **inputs, int n, const char *out, const char *model_path,
+                     const char *ext, int jobs, int *threads, hvic_model **m, double *t_load,
+                     batch_fn fn, void *ctx)
+{
+    const int many = n > 1 || batch_out_is_dir(out);
+    if (!many && same_file(inputs[0], out))
+        return fail_msg(out, "output file is the input file; refusing to overwrite it");
+    if (many && !batch_out_is_dir(out)) {
+        fprintf(stderr, "hvic: %s: with several inputs, -o names a directory\n", out);
+        return EXIT_USAGE;
+    }
+    double t0 = now();
+    if (load_model(model_path, m) != HVIC_OK) return EXIT_FAILURE;
+    *t_load = now() - t0;
+    if (jobs > 1 && *threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        *threads = cpus > jobs ? (int)(cpus / jobs) : 1;
+    }
+    int rc = many ? batch_run(inputs, n, out, ext, jobs, fn, ctx) : fn(inputs[0], out, ctx);
+    hvic_model_free(*m);
+    *m = NULL;
+    return rc;
+}
+
+/* --jobs N: 1..64. */
+static int parse_jobs(const char *val, int *jobs)
+{
+    long v;
+    if (!val || !parse_int(val, 1, 64, &v)) return usage_error("jobs must be an integer 1..64", val);
+    *jobs = (int)v;
+    return -1;
+}
+
+int hvic_cmd_encode(int argc, char **argv)
+{
+    const char *out = NULL, *model_path = NULL;
+    int have_q = 0, have_beta = 0, jobs = 1, n = 0;
+    enc_job j = {0};
+    hvic_encode_params_default(&j.p);
+    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) return fail_msg("hvic", "out of memory");
+    int rc = -1; /* -1: parsing went through */
+    for (int i = 0; i < argc && rc < 0; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long v;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            if (!val) rc = usage_error("missing value for", a);
+            else out = argv[++i];
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quality") == 0) {
+            if (!val || !parse_int(val, 0, HVIC_QUALITY_MAX, &v)) {
+                rc = usage_error("quality must be an integer 0..100", val);
+            } else {
+                j.p.quality = (int)v;
+                have_q = 1;
+                i++;
+            }
+        } else if (strcmp(a, "--beta") == 0) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", val ? val : "");
+            char *comma = strchr(buf, ',');
+            if (comma) *comma = 0;
+            if (!val || !parse_beta(buf, &j.p.beta_y) || (comma && !parse_beta(comma + 1, &j.p.beta_z)))
+                rc = usage_error("beta must be B or BY,BZ with positive numbers", val);
+            have_beta = 1;
+            i++;
+        } else if (strcmp(a, "--target-size") == 0 || strcmp(a, "--target-bpp") == 0 ||
+                   strcmp(a, "--target-psnr") == 0) {
+            double x = 0;
+            if (!parse_positive(val, &x)) rc = usage_error("a target must be a positive number", val);
+            else if (a[9] == 's' && x != floor(x)) rc = usage_error("--target-size takes whole bytes", val);
+            else if (a[9] == 's') j.p.target_bytes = (uint64_t)x;
+            else if (a[9] == 'b') j.p.target_bpp = x;
+            else j.p.target_psnr = x;
+            j.have_target++;
+            i++;
+        } else if (strcmp(a, "--model") == 0) {
+            if (!val) rc = usage_error("missing value for", a);
+            else model_path = argv[++i];
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!val || !parse_int(val, 0, 64, &v)) rc = usage_error("threads must be an integer 0..64", val);
+            else j.p.threads = (int)v;
+            i++;
+        } else if (strcmp(a, "--jobs") == 0) {
+            rc = parse_jobs(val, &jobs);
+            i++;
+        } else if (strcmp(a, "--drop-alpha") == 0) {
+            j.flags |= HVIC_READ_DROP_ALPHA;
+        } else if (strcmp(a, "--strip") == 0) {
+            j.strip = 1;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            j.verbose = 1;
+        } else if (strcmp(a, "--check") == 0) {
+            j.check = 1;
+        } else if (a[0] == '-' && a[1] != 0) {
+            rc = usage_error("unknown option", a);
+        } else {
+            inputs[n++] = argv[i];
+        }
+    }
+    if (rc < 0 && n == 0) rc = usage_error("encode needs an input image", NULL);
+    if (rc < 0 && !out) rc = usage_error("encode needs -o OUT.hvic (or -o DIR/)", NULL);
+    if (rc < 0 && have_q + have_beta + j.have_target > 1)
+        rc = usage_error("give one of -q, --beta, --target-size, --target-bpp, --target-psnr", NULL);
+    if (rc < 0)
+        rc = run_files(inputs, n, out, model_path, ".hvic", jobs, &j.p.threads, &j.m, &j.t_load,
+                       encode_one, &j);
+    free(inputs);
     return rc;
 }
 
 /* ---------------------------------------------------------------- decode */
 
-int hvic_cmd_decode(int argc, char **argv)
-{
-    const char *in = NULL, *out = NULL, *model_path = NULL;
-    int verbose = 0;
+typedef struct dec_job {
+    hvic_model *m;
     hvic_decode_params dp;
-    hvic_decode_params_default(&dp);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--model") == 0) {
-            if (i + 1 >= argc) return usage_error("missing value for", a);
-            if (strcmp(a, "--model") == 0) model_path = argv[++i];
-            else out = argv[++i];
-        } else if (strcmp(a, "--threads") == 0) {
-            long v;
-            if (i + 1 >= argc || !parse_int(argv[i + 1], 0, 64, &v))
-                return usage_error("threads must be an integer 0..64", i + 1 < argc ? argv[i + 1] : NULL);
-            dp.threads = (int)v;
-            i++;
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-            verbose = 1;
-        } else if (a[0] == '-' && a[1] != 0) {
-            return usage_error("unknown option", a);
-        } else if (!in) {
-            in = a;
-        } else {
-            return usage_error("decode takes one input file", a);
-        }
-    }
-    if (!in) return usage_error("decode needs an input .hvic file", NULL);
-    if (!out) return usage_error("decode needs -o OUT.png", NULL);
-    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
+    int verbose;
+    double t_load;
+} dec_job;
 
+static int decode_one(const char *in, const char *out, void *ctx)
+{
+    const dec_job *j = ctx;
+    if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
     uint8_t *buf = NULL, *png = NULL;
     size_t len = 0, png_len = 0;
     errno = 0;
     hvic_status st = hvic_file_read(in, &buf, &len);
     if (st != HVIC_OK) return fail(in, st);
-    hvic_model *m = NULL;
-    double t0 = now();
-    if (load_model(model_path, &m) != HVIC_OK) {
-        hvic_free(buf);
-        return EXIT_FAILURE;
-    }
-    double t_load = now() - t0;
     hvic_image img = {0};
-    t0 = now();
-    st = hvic_decode_with(m, buf, len, &dp, &img);
+    double t0 = now();
+    st = hvic_decode_with(j->m, buf, len, &j->dp, &img);
     double t_dec = now() - t0;
     int rc = EXIT_SUCCESS;
     if (st != HVIC_OK) {
@@ -420,19 +440,59 @@ int hvic_cmd_decode(int argc, char **argv)
         rc = fail(out, st);
         goto done;
     }
-    if (verbose) {
+    if (j->verbose) {
         const double px = (double)img.width * img.height;
         fprintf(stderr, "hvic: %s: %ux%u, %.4f bpp; model load %.3f s, decode %.3f s (%.2f MP/s)\n",
-                in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, t_load, t_dec,
+                in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, j->t_load, t_dec,
                 px / 1e6 / t_dec);
-        fprintf(stderr, "hvic: g_s kernel %s; ", hvic_model_synthesis_kernel(m));
+        fprintf(stderr, "hvic: g_s kernel %s; ", hvic_model_synthesis_kernel(j->m));
         hvic_print_blas(stderr);
     }
 done:
     hvic_free(png);
     hvic_image_free(&img);
-    hvic_model_free(m);
     hvic_free(buf);
+    return rc;
+}
+
+int hvic_cmd_decode(int argc, char **argv)
+{
+    const char *out = NULL, *model_path = NULL;
+    int jobs = 1, n = 0;
+    dec_job j = {0};
+    hvic_decode_params_default(&j.dp);
+    char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (!inputs) return fail_msg("hvic", "out of memory");
+    int rc = -1;
+    for (int i = 0; i < argc && rc < 0; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        long v;
+        if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--model") == 0) {
+            if (!val) rc = usage_error("missing value for", a);
+            else if (strcmp(a, "--model") == 0) model_path = argv[++i];
+            else out = argv[++i];
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!val || !parse_int(val, 0, 64, &v)) rc = usage_error("threads must be an integer 0..64", val);
+            else j.dp.threads = (int)v;
+            i++;
+        } else if (strcmp(a, "--jobs") == 0) {
+            rc = parse_jobs(val, &jobs);
+            i++;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            j.verbose = 1;
+        } else if (a[0] == '-' && a[1] != 0) {
+            rc = usage_error("unknown option", a);
+        } else {
+            inputs[n++] = argv[i];
+        }
+    }
+    if (rc < 0 && n == 0) rc = usage_error("decode needs an input .hvic file", NULL);
+    if (rc < 0 && !out) rc = usage_error("decode needs -o OUT.png (or -o DIR/)", NULL);
+    if (rc < 0)
+        rc = run_files(inputs, n, out, model_path, ".png", jobs, &j.dp.threads, &j.m, &j.t_load,
+                       decode_one, &j);
+    free(inputs);
     return rc;
 }
 

@@ -5,11 +5,14 @@
 
 #include <stdio.h>
 
-/** hvic encode IN -o OUT.hvic [-q Q | --beta B | --beta BY,BZ] [--model FILE]
- *  [--threads N] [--drop-alpha] [-v] [--check]. argv: arguments after "encode". */
+/** hvic encode IN... -o OUT.hvic|DIR/ [-q Q | --beta B | --beta BY,BZ |
+ *  --target-size BYTES | --target-bpp X | --target-psnr DB] [--model FILE]
+ *  [--threads N] [--jobs N] [--drop-alpha] [--strip] [-v] [--check]. argv:
+ *  arguments after "encode" (`hvic encode --help` is handled by hvic.c). */
 int hvic_cmd_encode(int argc, char **argv);
 
-/** hvic decode IN.hvic -o OUT.png [--model FILE] [-v]. */
+/** hvic decode IN.hvic... -o OUT.png|DIR/ [--model FILE] [--threads N]
+ *  [--jobs N] [-v]. */
 int hvic_cmd_decode(int argc, char **argv);
 
 /** Prints "latents-hash: HEX" for the .hvic file at path, decoding its

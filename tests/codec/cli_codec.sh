@@ -106,5 +106,21 @@ expect_error "alpha image" 1 "$hvic" encode "$images/rgba.png" -o t.hvic
 "$hvic" encode "$images/gray_icc.jpg" -o g.hvic 2> v.txt && grep -q "ICC profile left out" v.txt \
     && pass "gray ICC profile left out with a note" || bad "gray ICC: $(cat v.txt)"
 
+# many files: each to DIR/NAME.ext, a bad file gets its own line and the others go on
+mkdir -p many many_png
+head -c 300 "$img" > broken.png
+"$hvic" encode "$img" broken.png "$images/rgb.jpg" -o many/ --jobs 2 -q 75 > out.txt 2> err.txt
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l < err.txt)" -eq 1 ] && grep -q '^hvic: broken.png: ' err.txt \
+    && cmp -s a.hvic many/rd_seeding_203x185.hvic && [ -s many/rgb.hvic ] && [ ! -e many/broken.hvic ] \
+    && pass "encode many files, one broken: exit 1, the others written" \
+    || bad "encode many: exit $rc, $(cat err.txt), $(ls many)"
+cp a.hvic many/zz_copy.hvic
+"$hvic" decode many/*.hvic -o many_png --jobs 2 2> err.txt && cmp -s a.png many_png/rd_seeding_203x185.png \
+    && cmp -s a.png many_png/zz_copy.png && [ -s many_png/rgb.png ] \
+    && pass "decode many files into a directory" || bad "decode many: $(cat err.txt)"
+expect_error "several inputs need a directory" 2 "$hvic" encode "$img" "$img" -o not_a_dir.hvic
+expect_error "same output name twice" 1 "$hvic" encode "$img" "$images/rd_seeding_203x185.png" -o many/
+
 [ "$fails" -eq 0 ] && echo "PASS" || echo "FAIL: $fails"
 [ "$fails" -eq 0 ]
