@@ -11,13 +11,20 @@
 #include "rans.h"
 
 /* Reads and checks the container, decodes zhat, runs h_s and decodes q.
- * On success *l is allocated and *c filled (call hvic_container_free). */
+ * max_pixels (0 = no limit) is checked before anything the image's size
+ * decides is allocated. On success *l is allocated and *c filled (call
+ * hvic_container_free). */
 static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_t len,
-                                  int threads, hvic_container *c, hv_latents *l, uint32_t *py)
+                                  int threads, uint64_t max_pixels, hvic_container *c,
+                                  hv_latents *l, uint32_t *py)
 {
     if (!m || !buf) return HVIC_ERR_ARG;
     hvic_status st = hvic_container_read(buf, len, c);
     if (st != HVIC_OK) return st;
+    if (max_pixels && (uint64_t)c->width * c->height > max_pixels) {
+        hvic_container_free(c);
+        return HVIC_ERR_TOO_LARGE;
+    }
     if (c->model_digest != m->digest) {
         hvic_container_free(c);
         return HVIC_ERR_MODEL_MISMATCH;
@@ -63,7 +70,9 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
 
 void hvic_decode_params_default(hvic_decode_params *p)
 {
-    if (p) p->threads = 0;
+    if (!p) return;
+    p->threads = 0;
+    p->max_pixels = 0;
 }
 
 hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len,
@@ -76,7 +85,7 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, threads, &c, &l, &py);
+    hvic_status st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
     hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
     free(l.idx); /* not needed by the synthesis */
@@ -107,7 +116,7 @@ hvic_status hvic_decode_latents_hash(const hvic_model *m, const uint8_t *buf, si
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, 0, &c, &l, &py);
+    hvic_status st = decode_latents(m, buf, len, 0, 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
     *hash = hv_latents_hash(l.zhat, (size_t)l.N * l.zh * l.zw, l.q, (size_t)l.M * l.yh * l.yw);
     hv_latents_free(&l);

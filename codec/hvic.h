@@ -480,9 +480,16 @@ typedef struct hvic_decode_params {
      *  the decoder runs on one thread and OpenBLAS parallelises each call.
      *  The decoded pixels do not depend on it. */
     int threads;
+    /** Largest image accepted, in pixels (width x height); a file that
+     *  declares more fails with HVIC_ERR_TOO_LARGE before any memory that
+     *  depends on the image's size is allocated. For programs that open
+     *  files from strangers: a file of a few kilobytes may declare
+     *  16384 x 16384 pixels, which needs about 3 GiB to decode. 0 = no
+     *  limit beyond HVIC_MAX_DIM x HVIC_MAX_DIM. */
+    uint64_t max_pixels;
 } hvic_decode_params;
 
-/** Defaults: threads 0. */
+/** Defaults: threads 0, max_pixels 0. */
 void hvic_decode_params_default(hvic_decode_params *p);
 
 /** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
@@ -495,7 +502,8 @@ void hvic_decode_params_default(hvic_decode_params *p);
  *  not match the image size and model, gain position out of range),
  *  HVIC_ERR_ENTROPY / HVIC_ERR_TRUNCATED (malformed latent streams, or a
  *  stream that does not end exactly where its data ends), HVIC_ERR_ARG
- *  (also: negative threads), HVIC_ERR_NOMEM. On error *image is empty. */
+ *  (also: negative threads), HVIC_ERR_TOO_LARGE (more than p->max_pixels),
+ *  HVIC_ERR_NOMEM. On error *image is empty. */
 hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
                              const hvic_decode_params *p, hvic_image *image);
 

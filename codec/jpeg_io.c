@@ -16,9 +16,18 @@
 #include <jerror.h>
 #include <jpeglib.h>
 
+/* Bounds on hostile input, as libjpeg-turbo's djpeg -maxmemory and -maxscans
+ * set them: libjpeg's own memory, which holds a progressive or multi-scan
+ * image's coefficients (16384 x 16384 in 4:4:4 needs 1.5 GiB; beyond the
+ * bound libjpeg fails with JERR_NO_BACKING_STORE), and the number of scans,
+ * each of which may make libjpeg revisit the whole image. */
+#define JPG_MAX_MEMORY ((long)1 << 31)
+#define JPG_MAX_SCANS 1000
+
 typedef struct jpg_ctx {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_error_mgr jerr;
+    struct jpeg_progress_mgr progress;
     jmp_buf jb;
     hvic_status err;
     int created;
@@ -40,7 +49,8 @@ static void jpg_error_exit(j_common_ptr cinfo)
     switch (cinfo->err->msg_code) {
     case JERR_OUT_OF_MEMORY: st = HVIC_ERR_NOMEM; break;
     case JERR_INPUT_EMPTY: st = HVIC_ERR_TRUNCATED; break;
-    case JERR_IMAGE_TOO_BIG: st = HVIC_ERR_TOO_LARGE; break;
+    case JERR_IMAGE_TOO_BIG:
+    case JERR_NO_BACKING_STORE: st = HVIC_ERR_TOO_LARGE; break;
     case JERR_BAD_PRECISION:
     case JERR_CONVERSION_NOTIMPL:
     case JERR_NOT_COMPILED:
@@ -96,12 +106,23 @@ static void jpg_take_meta(jpg_ctx *c)
     if (st != HVIC_OK) jpg_fail(c, st);
 }
 
+/* Progress monitor: a progressive file with too many scans is rejected. */
+static void jpg_progress(j_common_ptr cinfo)
+{
+    j_decompress_ptr ci = (j_decompress_ptr)cinfo;
+    if (ci->is_decompressor && ci->input_scan_number > JPG_MAX_SCANS)
+        jpg_fail(ci->client_data, HVIC_ERR_TOO_LARGE);
+}
+
 static void jpg_decode(jpg_ctx *c, const uint8_t *buf, size_t len)
 {
     struct jpeg_decompress_struct *ci = &c->cinfo;
     jpeg_create_decompress(ci);
     c->created = 1;
     ci->client_data = c;
+    ci->mem->max_memory_to_use = JPG_MAX_MEMORY;
+    c->progress.progress_monitor = jpg_progress;
+    ci->progress = &c->progress;
     jpeg_mem_src(ci, buf, (unsigned long)len);
     jpeg_save_markers(ci, JPEG_APP0 + 1, 0xFFFF); /* Exif, XMP */
     jpeg_save_markers(ci, JPEG_APP0 + 2, 0xFFFF); /* ICC profile */

@@ -251,6 +251,8 @@ static const char decode_usage[] =
     "  --jobs N             with several inputs, decode N files at once (1..64)\n"
     "  --model FILE         model file (default: $HVIC_MODEL, else the installed one)\n"
     "  --threads N          0..64, 0 (default) = one per CPU; pixels do not depend on it\n"
+    "  --max-pixels N       refuse images of more than N pixels (width x height)\n"
+    "                       before allocating for them (default: up to 16384 x 16384)\n"
     "  -v, --verbose        print times and the g_s kernel that ran\n"
     "IN '-' reads standard input. g_s runs on Intel AMX (bf16) where available;\n"
     "HVIC_GS_KERNEL=float selects the fp32 path.\n";

@@ -427,6 +427,10 @@ static int decode_one(const char *in, const char *out, void *ctx)
     st = hvic_decode_with(j->m, buf, len, &j->dp, &img);
     double t_dec = now() - t0;
     int rc = EXIT_SUCCESS;
+    if (st == HVIC_ERR_TOO_LARGE && j->dp.max_pixels) {
+        rc = fail_msg(in, "the image has more pixels than --max-pixels allows");
+        goto done;
+    }
     if (st != HVIC_OK) {
         rc = fail(in, st);
         goto done;
@@ -475,6 +479,11 @@ int hvic_cmd_decode(int argc, char **argv)
         } else if (strcmp(a, "--threads") == 0) {
             if (!val || !parse_int(val, 0, 64, &v)) rc = usage_error("threads must be an integer 0..64", val);
             else j.dp.threads = (int)v;
+            i++;
+        } else if (strcmp(a, "--max-pixels") == 0) {
+            if (!val || !parse_int(val, 1, (long)HVIC_MAX_DIM * HVIC_MAX_DIM, &v))
+                rc = usage_error("max-pixels must be an integer 1..268435456", val);
+            else j.dp.max_pixels = (uint64_t)v;
             i++;
         } else if (strcmp(a, "--jobs") == 0) {
             rc = parse_jobs(val, &jobs);

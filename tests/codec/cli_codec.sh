@@ -122,5 +122,11 @@ cp a.hvic many/zz_copy.hvic
 expect_error "several inputs need a directory" 2 "$hvic" encode "$img" "$img" -o not_a_dir.hvic
 expect_error "same output name twice" 1 "$hvic" encode "$img" "$images/rd_seeding_203x185.png" -o many/
 
+# --max-pixels: refused before decoding (rd_seeding is 203 x 185 = 37555 pixels)
+"$hvic" decode a.hvic -o mp.png --max-pixels 37555 && cmp -s a.png mp.png \
+    && pass "decode within --max-pixels" || bad "decode within --max-pixels"
+expect_error "over --max-pixels" 1 "$hvic" decode a.hvic -o mp2.png --max-pixels 37554
+[ ! -e mp2.png ] && pass "no output over --max-pixels" || bad "output written over --max-pixels"
+
 [ "$fails" -eq 0 ] && echo "PASS" || echo "FAIL: $fails"
 [ "$fails" -eq 0 ]
