@@ -25,7 +25,17 @@
  * for: large enough for efficient GEMMs, small enough to stay near cache. */
 #define CHUNK_FLOATS ((size_t)8 << 20)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+/* Not under sanitizers: their runtimes are not ready when the loader runs
+ * the clones' ifunc resolvers (ThreadSanitizer crashes there). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HV_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HV_SANITIZED 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(HV_SANITIZED)
 #define HV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define HV_CLONES

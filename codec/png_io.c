@@ -70,6 +70,22 @@ static hvic_status precheck_ihdr(const uint8_t *buf, size_t len)
     return HVIC_OK;
 }
 
+/* Walk the chunk list before libpng does: a chunk whose declared length
+ * runs past the end of the data is refused here (HVIC_ERR_TRUNCATED), since
+ * libpng allocates a buffer of the declared length (up to 2 GiB) before it
+ * reads the chunk (found by tests/fuzz/fuzz_image). */
+static hvic_status precheck_chunks(const uint8_t *buf, size_t len)
+{
+    size_t pos = 8;
+    while (len - pos >= 12) {
+        const uint32_t n = be32(buf + pos);
+        if (n > len - pos - 12) return HVIC_ERR_TRUNCATED;
+        if (memcmp(buf + pos + 4, "IEND", 4) == 0) return HVIC_OK;
+        pos += 12 + (size_t)n;
+    }
+    return HVIC_OK; /* no IEND: libpng reports what is missing */
+}
+
 static const char xmp_key[] = "XML:com.adobe.xmp";
 
 /* Copies iCCP, eXIf and the first XMP text chunk from info into img->meta. */
@@ -105,6 +121,12 @@ static void png_decode(png_rctx *c)
     png_infop info = c->info;
     png_set_read_fn(png, c, png_read_fn);
     png_set_user_limits(png, HVIC_MAX_DIM, HVIC_MAX_DIM);
+    /* Bounds for hostile files: the memory libpng gives one ancillary chunk
+     * (also a compressed iCCP, zTXt or iTXt once inflated), and the number
+     * of ancillary chunks kept. Metadata over HVIC_META_MAX could not be
+     * stored anyway (spec/container.md). */
+    png_set_chunk_malloc_max(png, HVIC_META_MAX + 4096);
+    png_set_chunk_cache_max(png, 1000);
     png_read_info(png, info);
 
     png_uint_32 w = 0, h = 0;
@@ -160,6 +182,7 @@ hvic_status hvic_read_png_(const uint8_t *buf, size_t len, unsigned flags, hvic_
 {
     memset(img, 0, sizeof *img);
     hvic_status st = precheck_ihdr(buf, len);
+    if (st == HVIC_OK) st = precheck_chunks(buf, len);
     if (st != HVIC_OK) return st;
 
     png_rctx *c = calloc(1, sizeof *c);
