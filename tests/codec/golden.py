@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Golden vectors: SHA-256 of the .hvic files `hvic encode` makes for three test images at three
+settings, and of the pixels `hvic decode` gives back. The pixels are those of the fp32 g_s
+(HVIC_GS_KERNEL=float; AMX pixels may differ by one level) through OpenBLAS's Haswell sgemm kernels
+(OPENBLAS_CORETYPE=Haswell, one thread), which every AVX2 CPU runs: other kernels sum in other
+orders and may change a pixel by one level; the .hvic bytes are the same under any of them. Any change of the bitstream or of a decoded pixel fails
+the test, so that such a change is always deliberate: after one, regenerate with --update and
+commit tests/codec/golden.txt with the change that explains it (a new model changes them all).
+
+Usage: golden.py HVIC MODEL TESTIMAGES WORKDIR [--update]   Exit 0 pass, 1 fail.
+"""
+import hashlib
+import os
+import subprocess
+import sys
+
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "golden.txt")
+IMAGES = ["rd_seeding_203x185.png", "train_crop_256x192.png", "screen/valgrind_core.png"]
+SETTINGS = {"q10": ["-q", "10"], "q75": ["-q", "75"], "beta20,200": ["--beta", "20,200"]}
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def measure(hvic, model, images, work):
+    env = dict(os.environ, HVIC_GS_KERNEL="float", OPENBLAS_CORETYPE="Haswell", OPENBLAS_NUM_THREADS="1")
+    rows = []
+    for name in IMAGES:
+        for setting, args in SETTINGS.items():
+            stem = os.path.join(work, name.replace("/", "_") + "." + setting)
+            subprocess.run([hvic, "encode", os.path.join(images, name), "-o", stem + ".hvic", "--model", model,
+                            "--strip"] + args, check=True, env=env)
+            subprocess.run([hvic, "decode", stem + ".hvic", "-o", stem + ".png", "--model", model],
+                           check=True, env=env)
+            pixels = Image.open(stem + ".png").convert("RGB").tobytes()
+            rows.append((name, setting, sha256(open(stem + ".hvic", "rb").read()), sha256(pixels)))
+    return rows
+
+
+def main():
+    if len(sys.argv) not in (5, 6):
+        sys.exit(__doc__)
+    hvic, model, images, work = sys.argv[1:5]
+    os.makedirs(work, exist_ok=True)
+    rows = measure(hvic, model, images, work)
+    if sys.argv[5:] == ["--update"]:
+        with open(GOLDEN, "w") as f:
+            f.write("# image setting sha256(.hvic) sha256(decoded RGB, fp32 g_s) -- tests/codec/golden.py\n")
+            for r in rows:
+                f.write(" ".join(r) + "\n")
+        print(f"wrote {GOLDEN}")
+        return 0
+    want = {(r[0], r[1]): r[2:] for r in (line.split() for line in open(GOLDEN) if not line.startswith("#"))}
+    fails = 0
+    for name, setting, h_file, h_pix in rows:
+        w = want.get((name, setting))
+        if w is None:
+            print(f"FAIL  {name} {setting}: no golden entry")
+            fails += 1
+            continue
+        ok_file, ok_pix = h_file == w[0], h_pix == w[1]
+        print(f"{'ok  ' if ok_file and ok_pix else 'FAIL'}  {name} {setting}: file {'=' if ok_file else 'CHANGED'}"
+              f", pixels {'=' if ok_pix else 'CHANGED'}")
+        fails += not (ok_file and ok_pix)
+    print("PASS" if not fails else f"FAIL: {fails} (a deliberate change? regenerate with --update)")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
