@@ -128,5 +128,25 @@ expect_error "same output name twice" 1 "$hvic" encode "$img" "$images/rd_seedin
 expect_error "over --max-pixels" 1 "$hvic" decode a.hvic -o mp2.png --max-pixels 37554
 [ ! -e mp2.png ] && pass "no output over --max-pixels" || bad "output written over --max-pixels"
 
+# A 1.6 KB file that declares 16384 x 16384 pixels (tests/codec/test_limits.c made it)
+expect_error "decompression bomb over --max-pixels" 1 "$hvic" decode "$images/bomb_16384.hvic" -o bomb.png \
+    --max-pixels 100000000
+grep -q "more pixels than --max-pixels" err.txt && pass "bomb refused by name" || bad "bomb: $(cat err.txt)"
+
+# Bad images for encode: exit 1 and one line naming the file and the reason (README, bad input)
+for case in "huge.png:too large" "corrupt_crc.png:corrupt" "truncated.png:truncated" "truncated.jpg:truncated" \
+            "garbage.png:corrupt" "cmyk.jpg:unsupported" "rgba.png:alpha channel" "unknown.bin:not a recognised"; do
+    f=${case%%:*} msg=${case#*:}
+    expect_error "encode $f" 1 "$hvic" encode "$images/$f" -o bad.hvic
+    grep -q "^hvic: $images/$f: .*$msg" err.txt && [ ! -e bad.hvic ] && pass "$f: '$msg', no output" \
+        || bad "$f: $(cat err.txt)"
+done
+
+# A full disk: the write error is reported, exit 1
+if [ -w /dev/full ]; then
+    expect_error "decode to a full disk" 1 sh -c "'$hvic' decode a.hvic -o - > /dev/full"
+    grep -q "No space left" err.txt && pass "full disk named" || bad "full disk: $(cat err.txt)"
+fi
+
 [ "$fails" -eq 0 ] && echo "PASS" || echo "FAIL: $fails"
 [ "$fails" -eq 0 ]

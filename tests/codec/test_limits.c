@@ -10,7 +10,9 @@
 #include "check.h"
 #include "hvic.h"
 
-int main(void)
+/* With a path argument, also writes the bomb there (testimages/bomb_16384.hvic
+ * was made so; it names this model's digest, but max_pixels is checked first). */
+int main(int argc, char **argv)
 {
     hvic_model *m = NULL;
     if (hvic_model_load(HVIC_TEST_MODEL, &m) != HVIC_OK) {
@@ -49,6 +51,7 @@ int main(void)
     CHECK(hvic_container_write(&c, &bomb, &bomb_len) == HVIC_OK, "write the bomb");
     hvic_container_free(&c);
     CHECK(bomb_len < 4096, "bomb is small (%zu bytes)", bomb_len);
+    if (argc > 1) CHECK(hvic_file_write(argv[1], bomb, bomb_len) == HVIC_OK, "write %s", argv[1]);
     dp.max_pixels = 4096u * 4096u;
     CHECK(hvic_decode_with(m, bomb, bomb_len, &dp, &out) == HVIC_ERR_TOO_LARGE && out.rgb == NULL,
           "16384 x 16384 bomb refused by max_pixels 4096^2");
