@@ -30,12 +30,32 @@ static float level_beta(const hvic_model *m, double t)
     return (float)exp((1.0 - f) * log(m->betas[l]) + f * log(m->betas[l + 1]));
 }
 
+/* Continuous level position of beta (log-linear between levels, clamped). */
+static double beta_level(const hvic_model *m, double beta)
+{
+    const int L = m->L;
+    double b = log(beta);
+    if (b >= log((double)m->betas[0])) return 0.0;
+    if (b <= log((double)m->betas[L - 1])) return L - 1;
+    int l = 0; /* last level whose beta is >= beta */
+    while (l + 1 < L - 1 && log((double)m->betas[l + 1]) >= b) l++;
+    double l0 = log((double)m->betas[l]), l1 = log((double)m->betas[l + 1]);
+    return l + (l0 - b) / (l0 - l1);
+}
+
 float hvic_quality_to_beta(const hvic_model *m, int quality)
 {
     if (!m) return 0.0f;
     if (quality < 0) quality = 0;
     if (quality > HVIC_QUALITY_MAX) quality = HVIC_QUALITY_MAX;
-    return level_beta(m, quality / (double)HVIC_QUALITY_MAX * (m->L - 1));
+    /* Two linear pieces in level position: 0 -> the largest beta,
+     * HVIC_QUALITY_DEFAULT -> HVIC_QUALITY_DEFAULT_BETA, HVIC_QUALITY_MAX ->
+     * the smallest, so that a quality means about the same with models of
+     * other beta ranges. */
+    const double q = quality, qd = HVIC_QUALITY_DEFAULT, qm = HVIC_QUALITY_MAX;
+    const double pd = beta_level(m, HVIC_QUALITY_DEFAULT_BETA), pm = m->L - 1;
+    const double t = q <= qd ? q * pd / qd : pd + (q - qd) * (pm - pd) / (qm - qd);
+    return level_beta(m, t);
 }
 
 uint32_t hvic_beta_to_gain_pos(const hvic_model *m, float beta)
@@ -45,11 +65,7 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *m, float beta)
     double b = log((double)beta);
     if (b >= log((double)m->betas[0])) return 0;
     if (b <= log((double)m->betas[L - 1])) return (uint32_t)(L - 1) * HVIC_GAIN_POS_ONE;
-    int l = 0; /* last level whose beta is >= beta */
-    while (l + 1 < L - 1 && log((double)m->betas[l + 1]) >= b) l++;
-    double l0 = log((double)m->betas[l]), l1 = log((double)m->betas[l + 1]);
-    double t = (l0 - b) / (l0 - l1);
-    double pos = nearbyint((l + t) * HVIC_GAIN_POS_ONE);
+    double pos = nearbyint(beta_level(m, beta) * HVIC_GAIN_POS_ONE);
     double max = (double)(L - 1) * HVIC_GAIN_POS_ONE;
     return (uint32_t)(pos < 0 ? 0 : pos > max ? max : pos);
 }

@@ -443,7 +443,15 @@ typedef struct hvic_encode_params {
  *  no target. */
 void hvic_encode_params_default(hvic_encode_params *p);
 
-/** The beta that quality q (clamped to 0..100) stands for with this model. */
+/** The beta HVIC_QUALITY_DEFAULT stands for (on photos, about the PSNR of JPEG at q 75). */
+#define HVIC_QUALITY_DEFAULT_BETA 40.0
+
+/** The beta that quality q (clamped to 0..100) stands for with this model:
+ *  the position between the model's beta levels (log-linear in beta) is
+ *  linear in q from the largest beta at q = 0 to HVIC_QUALITY_DEFAULT_BETA
+ *  at q = HVIC_QUALITY_DEFAULT (75), and from there to the smallest beta at
+ *  q = 100; so q 0..75 means the same with models whose betas reach further
+ *  (e.g. down to 0.7 for screen content), and q 75..100 spans what they add. */
 float hvic_quality_to_beta(const hvic_model *model, int quality);
 
 /** Gain position (units of 1/HVIC_GAIN_POS_ONE level, 0..(L-1)*4096) of a
