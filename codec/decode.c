@@ -68,11 +68,11 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
     return st;
 }
 
-void hvic_decode_params_default(hvic_decode_params *p)
+int hvic_decode_params_init(hvic_decode_params *p, int abi_version)
 {
-    if (!p) return;
-    p->threads = 0;
-    p->max_pixels = 0;
+    if (!p || abi_version != HVIC_ABI_VERSION) return 0;
+    memset(p, 0, sizeof *p);
+    return 1;
 }
 
 hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len,

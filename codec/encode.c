@@ -14,11 +14,12 @@
 #include "pipeline.h"
 #include "rans.h"
 
-void hvic_encode_params_default(hvic_encode_params *p)
+int hvic_encode_params_init(hvic_encode_params *p, int abi_version)
 {
-    if (!p) return;
+    if (!p || abi_version != HVIC_ABI_VERSION) return 0;
     memset(p, 0, sizeof *p);
     p->quality = HVIC_QUALITY_DEFAULT;
+    return 1;
 }
 
 /* The beta at fractional level position t (0..L-1): log-linear between levels. */

@@ -14,6 +14,28 @@
 extern "C" {
 #endif
 
+/** Version of this header (CMakeLists.txt takes the project version from
+ *  here); hvic_version_number() gives the library's. */
+#define HVIC_VERSION_MAJOR 0
+#define HVIC_VERSION_MINOR 1
+#define HVIC_VERSION_PATCH 0
+#define HVIC_VERSION_NUMBER (HVIC_VERSION_MAJOR * 10000 + HVIC_VERSION_MINOR * 100 + HVIC_VERSION_PATCH)
+
+/** ABI version of the public structs. It changes whenever a struct that
+ *  callers allocate changes its layout; hvic_encode_params_init() and
+ *  hvic_decode_params_init() refuse a version the library does not
+ *  implement, so a program built against another layout fails cleanly
+ *  instead of corrupting memory. New fields take the reserved room first. */
+#define HVIC_ABI_VERSION 1
+
+/** Marks the functions libhvic.so exports; everything else in the library
+ *  is built with hidden visibility. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HVIC_API __attribute__((visibility("default")))
+#else
+#define HVIC_API
+#endif
+
 /** Status codes returned by every hvic function (0 = success, < 0 = error). */
 typedef enum hvic_status {
     HVIC_OK = 0,
@@ -35,29 +57,33 @@ typedef enum hvic_status {
 
 /** One-line, static, English description of a status code (never NULL).
  *  Unknown values give "unknown hvic status". */
-const char *hvic_strerror(hvic_status status);
+HVIC_API const char *hvic_strerror(hvic_status status);
 
 /** Library version as "MAJOR.MINOR.PATCH" (static string). */
-const char *hvic_version(void);
+HVIC_API const char *hvic_version(void);
+
+/** Library version as MAJOR * 10000 + MINOR * 100 + PATCH (compare with
+ *  HVIC_VERSION_NUMBER, the version of the header a program was built with). */
+HVIC_API unsigned hvic_version_number(void);
 
 /** Release memory returned by hvic (PNG/container buffers). NULL is allowed. */
-void hvic_free(void *p);
+HVIC_API void hvic_free(void *p);
 
 /** CRC-32 (zlib's crc32, polynomial 0xEDB88320, as used by PNG and gzip).
  *  Start with crc = 0; pass the previous result to continue over more data.
  *  Works for any len (chunks internally for zlib's 32-bit length). This is
  *  the checksum of container trailers and of model files (model digest). */
-uint32_t hvic_crc32(uint32_t crc, const void *data, size_t len);
+HVIC_API uint32_t hvic_crc32(uint32_t crc, const void *data, size_t len);
 
 /** Read a whole file into a new buffer (*out, released with hvic_free()).
  *  path "-" reads standard input. An empty file gives *len = 0 and a
  *  non-NULL *out. Errors: HVIC_ERR_ARG, HVIC_ERR_IO (errno is left as set
  *  by the failing call), HVIC_ERR_TOO_LARGE (over 4 GiB), HVIC_ERR_NOMEM. */
-hvic_status hvic_file_read(const char *path, uint8_t **out, size_t *len);
+HVIC_API hvic_status hvic_file_read(const char *path, uint8_t **out, size_t *len);
 
 /** Write data[0..len) to path, replacing it; "-" writes standard output.
  *  Errors: HVIC_ERR_ARG, HVIC_ERR_IO (errno as set by the failing call). */
-hvic_status hvic_file_write(const char *path, const uint8_t *data, size_t len);
+HVIC_API hvic_status hvic_file_write(const char *path, const uint8_t *data, size_t len);
 
 /* ====================================================================== */
 /* Images                                                                  */
@@ -125,16 +151,16 @@ typedef struct hvic_read_info {
 } hvic_read_info;
 
 /** Detect the format of a buffer from its first bytes. */
-hvic_image_format hvic_image_detect(const uint8_t *buf, size_t len);
+HVIC_API hvic_image_format hvic_image_detect(const uint8_t *buf, size_t len);
 
 /** Allocate an image of width x height with stride 3 * width (pixels
  *  uninitialised). Errors: HVIC_ERR_ARG (NULL img), HVIC_ERR_TOO_LARGE
  *  (0 or > HVIC_MAX_DIM; img is left empty), HVIC_ERR_NOMEM. */
-hvic_status hvic_image_alloc(hvic_image *img, uint32_t width, uint32_t height);
+HVIC_API hvic_status hvic_image_alloc(hvic_image *img, uint32_t width, uint32_t height);
 
 /** Free img->rgb and the img->meta buffers and zero the struct. NULL and
  *  empty images are allowed. */
-void hvic_image_free(hvic_image *img);
+HVIC_API void hvic_image_free(hvic_image *img);
 
 /** Decode a PNG or JPEG held in memory into 8-bit RGB.
  *
@@ -160,13 +186,13 @@ void hvic_image_free(hvic_image *img);
  *  compressed data), HVIC_ERR_TRUNCATED (data ends early), HVIC_ERR_NOMEM.
  *  On success *img owns new memory (free with hvic_image_free); on error
  *  *img is zeroed. info may be NULL. */
-hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flags,
+HVIC_API hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flags,
                                    hvic_image *img, hvic_read_info *info);
 
 /** As hvic_image_read_memory(), reading the whole file at path first;
  *  path "-" reads standard input. Extra error: HVIC_ERR_IO (cannot open or
  *  read; errno is left as set by the failing call). */
-hvic_status hvic_image_read_file(const char *path, unsigned flags,
+HVIC_API hvic_status hvic_image_read_file(const char *path, unsigned flags,
                                  hvic_image *img, hvic_read_info *info);
 
 /** Encode img as an 8-bit RGB PNG (non-interlaced) into a new buffer, with
@@ -178,11 +204,11 @@ hvic_status hvic_image_read_file(const char *path, unsigned flags,
  *  bad dimensions, stride < 3 * width, a meta pointer NULL with a non-zero
  *  size), HVIC_ERR_TOO_LARGE (a meta item over HVIC_META_MAX),
  *  HVIC_ERR_NOMEM. */
-hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, size_t *len);
+HVIC_API hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, size_t *len);
 
 /** Write img as an 8-bit RGB PNG to path ("-" = standard output).
  *  Errors: as hvic_image_write_png_memory(), plus HVIC_ERR_IO. */
-hvic_status hvic_image_write_png_file(const hvic_image *img, const char *path);
+HVIC_API hvic_status hvic_image_write_png_file(const hvic_image *img, const char *path);
 
 /* ====================================================================== */
 /* Image quality metrics                                                   */
@@ -205,13 +231,13 @@ hvic_status hvic_image_write_png_file(const hvic_image *img, const char *path);
  *  (0..65025); 0 when the images are identical. The sum is exact.
  *  Errors: HVIC_ERR_ARG (a NULL pointer, an empty image, different sizes,
  *  stride < 3 * width). */
-hvic_status hvic_mse(const hvic_image *a, const hvic_image *b, double *mse);
+HVIC_API hvic_status hvic_mse(const hvic_image *a, const hvic_image *b, double *mse);
 
 /** Peak signal-to-noise ratio in dB: 10 * log10(255^2 / MSE), with MSE as
  *  hvic_mse() computes it (over R, G and B together, no colour
  *  conversion). *psnr_db is +INFINITY when the images are identical.
  *  Errors: as hvic_mse(). */
-hvic_status hvic_psnr(const hvic_image *a, const hvic_image *b, double *psnr_db);
+HVIC_API hvic_status hvic_psnr(const hvic_image *a, const hvic_image *b, double *psnr_db);
 
 /** Multi-scale structural similarity, 0..1 (1 when the images are
  *  identical; higher is better): Z. Wang, E. P. Simoncelli, A. C. Bovik,
@@ -230,11 +256,11 @@ hvic_status hvic_psnr(const hvic_image *a, const hvic_image *b, double *psnr_db)
  *    averaged.
  *  Errors: HVIC_ERR_ARG (as hvic_mse(), or a side smaller than
  *  HVIC_MS_SSIM_MIN_DIM), HVIC_ERR_NOMEM. */
-hvic_status hvic_ms_ssim(const hvic_image *a, const hvic_image *b, double *ms_ssim);
+HVIC_API hvic_status hvic_ms_ssim(const hvic_image *a, const hvic_image *b, double *ms_ssim);
 
 /** MS-SSIM in dB as in the learned-compression literature:
  *  -10 * log10(1 - ms_ssim); +INFINITY for ms_ssim >= 1. */
-double hvic_ms_ssim_db(double ms_ssim);
+HVIC_API double hvic_ms_ssim_db(double ms_ssim);
 
 /* ====================================================================== */
 /* Container (.hvic files) — spec/container.md, version 1                  */
@@ -299,7 +325,7 @@ typedef struct hvic_container {
  *  is zstd-compressed. Output is deterministic for equal input.
  *  Errors: HVIC_ERR_ARG (any field out of the ranges in spec/container.md),
  *  HVIC_ERR_TOO_LARGE (dimensions, metadata or total size), HVIC_ERR_NOMEM. */
-hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t *len);
+HVIC_API hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t *len);
 
 /** Parse and validate a complete .hvic file held in buf[0..len).
  *  Checks, in order: magic (HVIC_ERR_BAD_MAGIC), version
@@ -313,11 +339,11 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
  *  or HVIC_ERR_TOO_LARGE over HVIC_META_MAX), HVIC_ERR_NOMEM.
  *  On success call hvic_container_free(c) when done; on error *c holds no
  *  memory (freeing it is harmless). */
-hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *c);
+HVIC_API hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *c);
 
 /** Release the metadata copies owned by c (after hvic_container_read) and
  *  clear the metadata pointers. Other fields are kept. NULL is allowed. */
-void hvic_container_free(hvic_container *c);
+HVIC_API void hvic_container_free(hvic_container *c);
 
 
 /* ====================================================================== */
@@ -355,23 +381,23 @@ typedef struct hvic_model hvic_model;
  *  (damaged, foreign or inconsistent), HVIC_ERR_NOMEM. With the environment
  *  variable HVIC_DEBUG_MODEL=1 the reason for HVIC_ERR_MODEL is printed to
  *  stderr. */
-hvic_status hvic_model_load(const char *path, hvic_model **model);
+HVIC_API hvic_status hvic_model_load(const char *path, hvic_model **model);
 
 /** Load the default model: the file named by the environment variable
  *  HVIC_MODEL if set, else the installed
  *  ${datadir}/hvic/models/default.hvicm, else models/default.hvicm of the
  *  source tree the library was built from. Errors: as hvic_model_load();
  *  HVIC_ERR_IO if none exists. */
-hvic_status hvic_model_load_default(hvic_model **model);
+HVIC_API hvic_status hvic_model_load_default(hvic_model **model);
 
 /** The path hvic_model_load_default() would load, or NULL if none exists. */
-const char *hvic_model_default_path(void);
+HVIC_API const char *hvic_model_default_path(void);
 
 /** Release a model. NULL is allowed. */
-void hvic_model_free(hvic_model *model);
+HVIC_API void hvic_model_free(hvic_model *model);
 
 /** Model identifier (1..32 chars of [A-Za-z0-9._-]), as stored in files. */
-const char *hvic_model_id(const hvic_model *model);
+HVIC_API const char *hvic_model_id(const hvic_model *model);
 
 /** Which kernel the decoder's synthesis transform g_s runs on with this
  *  model: "amx-bf16" (Intel AMX tiles, bf16 inputs, fp32 sums) where the CPU
@@ -380,17 +406,17 @@ const char *hvic_model_id(const hvic_model *model);
  *  the first model load, forces "float". Decoded pixels may differ by 1
  *  between the two (never the latents: spec/model-format.md §3.1). NULL for
  *  a NULL model. */
-const char *hvic_model_synthesis_kernel(const hvic_model *model);
+HVIC_API const char *hvic_model_synthesis_kernel(const hvic_model *model);
 
 /** Model digest: CRC-32 of the model file's bytes, as stored in files. */
-uint32_t hvic_model_digest(const hvic_model *model);
+HVIC_API uint32_t hvic_model_digest(const hvic_model *model);
 
 /** Number of beta levels L of the model (2..64). */
-int hvic_model_levels(const hvic_model *model);
+HVIC_API int hvic_model_levels(const hvic_model *model);
 
 /** Beta of a level, 0 <= level < L; level 0 has the largest beta (lowest
  *  rate). 0 for an invalid level. */
-float hvic_model_beta(const hvic_model *model, int level);
+HVIC_API float hvic_model_beta(const hvic_model *model, int level);
 
 /** Largest quality accepted by hvic_encode(). */
 #define HVIC_QUALITY_MAX 100
@@ -408,9 +434,9 @@ typedef struct hvic_encode_params {
     /** The same for the hyper-latent z; 0 = equal to beta_y (after
      *  quality). */
     float beta_z;
-    /** 0..100, used when beta_y is 0: maps monotonically (log-linear in
-     *  beta) over the model's beta range, 0 = level 0 (fewest bits),
-     *  100 = level L-1 (most bits). */
+    /** 0..100, used when beta_y is 0: maps monotonically onto the model's
+     *  beta range, 0 = level 0 (fewest bits), 75 = beta 40, 100 = level L-1
+     *  (most bits); see hvic_quality_to_beta(). */
     int quality;
     /** Worker threads of the analysis transform; 0 = one per online CPU
      *  (at most 64). The output does not depend on it. */
@@ -434,14 +460,21 @@ typedef struct hvic_encode_params {
     uint64_t target_bytes;
     double target_bpp;
     double target_psnr;
+    /** Zero (set by hvic_encode_params_init): room for later fields. */
+    uint32_t reserved[8];
 } hvic_encode_params;
 
 /** Most encoding passes of a target search (hvic_encode_params). */
 #define HVIC_TARGET_PASSES 8
 
-/** Defaults: quality HVIC_QUALITY_DEFAULT, betas 0, threads 0, no metadata,
- *  no target. */
-void hvic_encode_params_default(hvic_encode_params *p);
+/** Sets *p to the defaults (quality HVIC_QUALITY_DEFAULT, betas 0, threads
+ *  0, no metadata, no target) for a caller built against abi_version (pass
+ *  HVIC_ABI_VERSION). Returns 1, or 0 with *p untouched when the library
+ *  does not implement that ABI version or p is NULL. */
+HVIC_API int hvic_encode_params_init(hvic_encode_params *p, int abi_version);
+
+/** hvic_encode_params_init(p, HVIC_ABI_VERSION), result ignored. */
+#define hvic_encode_params_default(p) ((void)hvic_encode_params_init((p), HVIC_ABI_VERSION))
 
 /** The beta HVIC_QUALITY_DEFAULT stands for (on photos, about the PSNR of JPEG at q 75). */
 #define HVIC_QUALITY_DEFAULT_BETA 40.0
@@ -452,12 +485,12 @@ void hvic_encode_params_default(hvic_encode_params *p);
  *  at q = HVIC_QUALITY_DEFAULT (75), and from there to the smallest beta at
  *  q = 100; so q 0..75 means the same with models whose betas reach further
  *  (e.g. down to 0.7 for screen content), and q 75..100 spans what they add. */
-float hvic_quality_to_beta(const hvic_model *model, int quality);
+HVIC_API float hvic_quality_to_beta(const hvic_model *model, int quality);
 
 /** Gain position (units of 1/HVIC_GAIN_POS_ONE level, 0..(L-1)*4096) of a
  *  beta: log-linear interpolation between the model's betas, clamped
  *  (spec/model-format.md §3.2). Non-finite or non-positive beta gives 0. */
-uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
+HVIC_API uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
 
 /** Encode an 8-bit RGB image into a complete .hvic file.
  *
@@ -475,7 +508,7 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
  *  non-zero size), HVIC_ERR_TOO_LARGE (also: a metadata item over
  *  HVIC_META_MAX), HVIC_ERR_NOMEM,
  *  HVIC_ERR_MODEL (the model produced non-finite latents). */
-hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, uint32_t width,
+HVIC_API hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, uint32_t width,
                         uint32_t height, size_t stride, const hvic_encode_params *p,
                         uint8_t **out, size_t *out_len);
 
@@ -495,10 +528,18 @@ typedef struct hvic_decode_params {
      *  16384 x 16384 pixels, which needs about 3 GiB to decode. 0 = no
      *  limit beyond HVIC_MAX_DIM x HVIC_MAX_DIM. */
     uint64_t max_pixels;
+    /** Zero (set by hvic_decode_params_init): room for later fields. */
+    uint32_t reserved[8];
 } hvic_decode_params;
 
-/** Defaults: threads 0, max_pixels 0. */
-void hvic_decode_params_default(hvic_decode_params *p);
+/** Sets *p to the defaults (threads 0, max_pixels 0) for a caller built
+ *  against abi_version (pass HVIC_ABI_VERSION). Returns 1, or 0 with *p
+ *  untouched when the library does not implement that ABI version or p is
+ *  NULL. */
+HVIC_API int hvic_decode_params_init(hvic_decode_params *p, int abi_version);
+
+/** hvic_decode_params_init(p, HVIC_ABI_VERSION), result ignored. */
+#define hvic_decode_params_default(p) ((void)hvic_decode_params_init((p), HVIC_ABI_VERSION))
 
 /** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
  *  free with hvic_image_free()); image->meta receives copies of the file's
@@ -512,18 +553,18 @@ void hvic_decode_params_default(hvic_decode_params *p);
  *  stream that does not end exactly where its data ends), HVIC_ERR_ARG
  *  (also: negative threads), HVIC_ERR_TOO_LARGE (more than p->max_pixels),
  *  HVIC_ERR_NOMEM. On error *image is empty. */
-hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
+HVIC_API hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
                              const hvic_decode_params *p, hvic_image *image);
 
 /** hvic_decode_with() with the default settings. */
-hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,
+HVIC_API hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,
                         hvic_image *image);
 
 /** Decode only the latents of a .hvic file and return their FNV-1a 64-bit
  *  hash over the little-endian int32 values of z (channel, row, column) then
  *  y's coded symbols q (same order). Identical on every platform; used by
  *  tests. Errors: as hvic_decode(). */
-hvic_status hvic_decode_latents_hash(const hvic_model *model, const uint8_t *buf, size_t len,
+HVIC_API hvic_status hvic_decode_latents_hash(const hvic_model *model, const uint8_t *buf, size_t len,
                                      uint64_t *hash);
 
 #ifdef __cplusplus

@@ -3,9 +3,8 @@
 
 #include <stdlib.h>
 
-#ifndef HVIC_VERSION_STRING
-#define HVIC_VERSION_STRING "0.0.0"
-#endif
+#define HV_STR_(x) #x
+#define HV_STR(x) HV_STR_(x)
 
 const char *hvic_strerror(hvic_status status)
 {
@@ -31,7 +30,12 @@ const char *hvic_strerror(hvic_status status)
 
 const char *hvic_version(void)
 {
-    return HVIC_VERSION_STRING;
+    return HV_STR(HVIC_VERSION_MAJOR) "." HV_STR(HVIC_VERSION_MINOR) "." HV_STR(HVIC_VERSION_PATCH);
+}
+
+unsigned hvic_version_number(void)
+{
+    return HVIC_VERSION_NUMBER;
 }
 
 void hvic_free(void *p)

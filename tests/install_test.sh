@@ -29,6 +29,10 @@ int main(void)
     hvic_image a = {1, 1, 3, pa}, b = {1, 1, 3, pb};
     double db = 0;
     if (hvic_psnr(&a, &b, &db) != HVIC_OK || db < 43.35 || db > 43.37) return 1;
+    if (hvic_version_number() != HVIC_VERSION_NUMBER) return 1;
+    hvic_decode_params dp;
+    if (!hvic_decode_params_init(&dp, HVIC_ABI_VERSION) || hvic_decode_params_init(&dp, HVIC_ABI_VERSION + 1))
+        return 1;
     printf("hvic %s\n", hvic_version());
     return 0;
 }

@@ -7,8 +7,9 @@
 #
 # With --tests it also installs what the test suite needs beyond the build:
 # Debian's Python 3 with PyTorch, NumPy, PIL, zstandard, pytest, SciPy and
-# matplotlib (the Python reference of the model and the metrics), and
-# gdk-pixbuf (the GdkPixbuf loader, its test and gdk-pixbuf-thumbnailer).
+# matplotlib (the Python reference of the model and the metrics),
+# gdk-pixbuf (the GdkPixbuf loader, its test and gdk-pixbuf-thumbnailer), and
+# abigail-tools (the ABI check).
 #
 # Environment: HVIC_JOBS (parallel build jobs, default 2).
 set -euo pipefail
@@ -24,7 +25,7 @@ PACKAGES=(
 if [ "${1:-}" = "--tests" ]; then
     PACKAGES+=(python3 python3-torch python3-numpy python3-pil python3-zstandard
                python3-pytest python3-scipy python3-matplotlib
-               libgdk-pixbuf-2.0-dev libgdk-pixbuf2.0-bin shared-mime-info)
+               libgdk-pixbuf-2.0-dev libgdk-pixbuf2.0-bin shared-mime-info abigail-tools)
 fi
 
 installed() {
