@@ -253,31 +253,20 @@ typedef struct rcur {
 
 static int have(const rcur *r, size_t n) { return n <= r->end - r->pos; }
 
-static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
+/* Step 5's preamble and header fields (spec/container.md) from buf[0..end),
+ * after magic and version were checked; *header_end: where the chunk list
+ * starts. No CRC: hvic_peek() reads a prefix of a file with it. */
+static hvic_status parse_header(const uint8_t *buf, size_t end, hvic_container *c, size_t *header_end)
 {
-    /* 1-3: magic, version, minimum length. */
-    if (len >= 4 ? memcmp(buf, HVIC_MAGIC, 4) != 0 : memcmp(buf, HVIC_MAGIC, len) != 0)
-        return HVIC_ERR_BAD_MAGIC;
-    if (len < 5) return HVIC_ERR_TRUNCATED;
-    if (buf[4] != HVIC_CONTAINER_VERSION) return HVIC_ERR_BAD_VERSION;
-    if (len < HVIC_PREAMBLE_SIZE + HVIC_CRC_SIZE) return HVIC_ERR_TRUNCATED;
-
-    /* 4: CRC over everything before the trailer. */
-    size_t end = len - HVIC_CRC_SIZE;
-    if (hvic_crc32(0, buf, end) != get_u32(buf + end)) return HVIC_ERR_CRC;
-
-    /* 5: preamble and header. */
-    c->file_size = len;
     c->flags = buf[5];
     if (c->flags != 0) return HVIC_ERR_UNSUPPORTED;
     size_t header_size = get_u16(buf + 6);
-    rcur r = {buf, HVIC_PREAMBLE_SIZE, end};
-    if (!have(&r, header_size)) return HVIC_ERR_TRUNCATED;
-    size_t header_end = r.pos + header_size;
+    if (end < HVIC_PREAMBLE_SIZE || header_size > end - HVIC_PREAMBLE_SIZE) return HVIC_ERR_TRUNCATED;
+    const size_t hend = HVIC_PREAMBLE_SIZE + header_size;
     /* Fields before the model id; the header size is validated against
      * the exact layout once the id length and layer count are known. */
     if (header_size < HVIC_HEADER_FIXED_SIZE) return HVIC_ERR_CORRUPT;
-    const uint8_t *h = buf + r.pos;
+    const uint8_t *h = buf + HVIC_PREAMBLE_SIZE;
     c->width = get_u32(h);
     c->height = get_u32(h + 4);
     if (c->width == 0 || c->height == 0) return HVIC_ERR_CORRUPT;
@@ -308,7 +297,52 @@ static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
         l->gain_pos = get_u32(lp + 10);
         if (!layer_ok(l)) return HVIC_ERR_CORRUPT;
     }
-    r.pos = header_end;
+    *header_end = hend;
+    return HVIC_OK;
+}
+
+hvic_status hvic_peek(const uint8_t *buf, size_t len, hvic_file_info *info)
+{
+    if (!info || (!buf && len)) return HVIC_ERR_ARG;
+    memset(info, 0, sizeof *info);
+    if (!buf || len < 4) return len && memcmp(buf, HVIC_MAGIC, len) != 0 ? HVIC_ERR_BAD_MAGIC : HVIC_ERR_TRUNCATED;
+    if (memcmp(buf, HVIC_MAGIC, 4) != 0) return HVIC_ERR_BAD_MAGIC;
+    if (len < 5) return HVIC_ERR_TRUNCATED;
+    if (buf[4] != HVIC_CONTAINER_VERSION) return HVIC_ERR_BAD_VERSION;
+    if (len < HVIC_PREAMBLE_SIZE) return HVIC_ERR_TRUNCATED;
+    hvic_container c;
+    memset(&c, 0, sizeof c);
+    size_t header_end = 0;
+    hvic_status st = parse_header(buf, len, &c, &header_end);
+    if (st != HVIC_OK) return st;
+    info->width = c.width;
+    info->height = c.height;
+    memcpy(info->model_id, c.model_id, sizeof info->model_id);
+    info->model_digest = c.model_digest;
+    info->beta_z = c.layers[0].beta;
+    info->beta_y = c.layers[1].beta;
+    return HVIC_OK;
+}
+
+static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
+{
+    /* 1-3: magic, version, minimum length. */
+    if (len >= 4 ? memcmp(buf, HVIC_MAGIC, 4) != 0 : memcmp(buf, HVIC_MAGIC, len) != 0)
+        return HVIC_ERR_BAD_MAGIC;
+    if (len < 5) return HVIC_ERR_TRUNCATED;
+    if (buf[4] != HVIC_CONTAINER_VERSION) return HVIC_ERR_BAD_VERSION;
+    if (len < HVIC_PREAMBLE_SIZE + HVIC_CRC_SIZE) return HVIC_ERR_TRUNCATED;
+
+    /* 4: CRC over everything before the trailer. */
+    size_t end = len - HVIC_CRC_SIZE;
+    if (hvic_crc32(0, buf, end) != get_u32(buf + end)) return HVIC_ERR_CRC;
+
+    /* 5: preamble and header. */
+    c->file_size = len;
+    size_t header_end = 0;
+    hvic_status st = parse_header(buf, end, c, &header_end);
+    if (st != HVIC_OK) return st;
+    rcur r = {buf, header_end, end};
 
     /* Chunks. */
     if (!have(&r, 2)) return HVIC_ERR_TRUNCATED;

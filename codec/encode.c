@@ -294,3 +294,16 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
     hv_floats_free(&f);
     return st;
 }
+
+hvic_status hvic_encode_image(const hvic_model *m, const hvic_image *img, const hvic_encode_params *p,
+                              uint8_t **out, size_t *out_len)
+{
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!img) return HVIC_ERR_ARG;
+    hvic_encode_params q;
+    if (p) q = *p;
+    else hvic_encode_params_default(&q);
+    if (!q.metadata) q.metadata = &img->meta;
+    return hvic_encode(m, img->rgb, img->width, img->height, img->stride, &q, out, out_len);
+}

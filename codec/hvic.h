@@ -341,6 +341,27 @@ HVIC_API hvic_status hvic_container_write(const hvic_container *c, uint8_t **out
  *  memory (freeing it is harmless). */
 HVIC_API hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *c);
 
+/** What hvic_peek() reads from the header of an .hvic file. */
+typedef struct hvic_file_info {
+    uint32_t width, height;                 /**< image size in pixels */
+    char model_id[HVIC_MODEL_ID_MAX + 1];   /**< NUL-terminated model identifier */
+    uint32_t model_digest;                  /**< digest of the model it needs (hvic_model_digest()) */
+    float beta_y, beta_z;                   /**< the encoder's beta per layer (display only) */
+} hvic_file_info;
+
+/** Bytes at the start of an .hvic file that always hold its whole header. */
+#define HVIC_PEEK_BYTES 96
+
+/** Reads width, height, model and betas from the header of an .hvic file
+ *  without decoding it, and without checking the CRC: buf may be just the
+ *  file's first bytes (HVIC_PEEK_BYTES are always enough), e.g. to size a
+ *  buffer for hvic_decode_into() or to pick the model. The header fields are
+ *  validated as hvic_container_read() does. Errors: HVIC_ERR_ARG,
+ *  HVIC_ERR_BAD_MAGIC, HVIC_ERR_BAD_VERSION, HVIC_ERR_TRUNCATED (the header
+ *  does not fit in len), HVIC_ERR_CORRUPT, HVIC_ERR_UNSUPPORTED,
+ *  HVIC_ERR_TOO_LARGE (spec/container.md). */
+HVIC_API hvic_status hvic_peek(const uint8_t *buf, size_t len, hvic_file_info *info);
+
 /** Release the metadata copies owned by c (after hvic_container_read) and
  *  clear the metadata pointers. Other fields are kept. NULL is allowed. */
 HVIC_API void hvic_container_free(hvic_container *c);
@@ -382,6 +403,10 @@ typedef struct hvic_model hvic_model;
  *  variable HVIC_DEBUG_MODEL=1 the reason for HVIC_ERR_MODEL is printed to
  *  stderr. */
 HVIC_API hvic_status hvic_model_load(const char *path, hvic_model **model);
+
+/** As hvic_model_load(), from the bytes of a model file in memory (e.g.
+ *  linked into a program); the model keeps no pointer into data. */
+HVIC_API hvic_status hvic_model_load_memory(const uint8_t *data, size_t len, hvic_model **model);
 
 /** Load the default model: the file named by the environment variable
  *  HVIC_MODEL if set, else the installed
@@ -512,6 +537,12 @@ HVIC_API hvic_status hvic_encode(const hvic_model *model, const uint8_t *rgb, ui
                         uint32_t height, size_t stride, const hvic_encode_params *p,
                         uint8_t **out, size_t *out_len);
 
+/** hvic_encode() of img's pixels, storing img->meta (the ICC profile, Exif
+ *  and XMP it was read with) unless p->metadata names other metadata.
+ *  p may be NULL for the defaults. Errors: as hvic_encode(). */
+HVIC_API hvic_status hvic_encode_image(const hvic_model *model, const hvic_image *img,
+                                       const hvic_encode_params *p, uint8_t **out, size_t *out_len);
+
 /** Decoder settings. Initialise with hvic_decode_params_default(). */
 typedef struct hvic_decode_params {
     /** hvic's own threads, which split the image into bands (and h_s into
@@ -555,6 +586,16 @@ HVIC_API int hvic_decode_params_init(hvic_decode_params *p, int abi_version);
  *  HVIC_ERR_NOMEM. On error *image is empty. */
 HVIC_API hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
                              const hvic_decode_params *p, hvic_image *image);
+
+/** Decode a complete .hvic file into the caller's buffer: 8-bit R,G,B
+ *  interleaved, row y at rgb + y * stride, size bytes in all; the image's
+ *  width and height come from hvic_peek() first. Metadata is not returned
+ *  (hvic_decode_with() gives it). Extra errors: HVIC_ERR_ARG (stride <
+ *  3 * width or size < stride * (height - 1) + 3 * width). Otherwise as
+ *  hvic_decode_with(); on error the buffer's contents are unspecified. */
+HVIC_API hvic_status hvic_decode_into(const hvic_model *model, const uint8_t *buf, size_t len,
+                                      const hvic_decode_params *p, uint8_t *rgb, size_t size,
+                                      size_t stride);
 
 /** hvic_decode_with() with the default settings. */
 HVIC_API hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,

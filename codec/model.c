@@ -579,6 +579,14 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
 /* Largest model file read (the payload bound plus zstd's worst-case framing). */
 #define MAX_MODEL_FILE ((size_t)HVIC_MODEL_MAX_PAYLOAD + (HVIC_MODEL_MAX_PAYLOAD >> 7) + 4096)
 
+hvic_status hvic_model_load_memory(const uint8_t *data, size_t len, hvic_model **out)
+{
+    if (!out) return HVIC_ERR_ARG;
+    *out = NULL;
+    if (!data) return HVIC_ERR_ARG;
+    return len > MAX_MODEL_FILE ? BAD(HVIC_ERR_MODEL) : hv_model_parse(data, len, out);
+}
+
 hvic_status hvic_model_load(const char *path, hvic_model **out)
 {
     if (!path || !out) return HVIC_ERR_ARG;
