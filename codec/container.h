@@ -3,7 +3,7 @@
 #ifndef HVIC_CONTAINER_H
 #define HVIC_CONTAINER_H
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 #define HVIC_MAGIC "HVIC"
 #define HVIC_PREAMBLE_SIZE 8u          /* magic, version, flags, header_size */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 #include "hyper.h"
 #include "image_io.h"
 #include "model.h"

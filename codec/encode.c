@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 #include "hyper.h"
 #include "image_io.h"
 #include "model.h"

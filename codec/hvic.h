@@ -1,6 +1,8 @@
 /* hvic — learned lossy image codec: public C API.
  *
- * Everything in this header is stable API. Functions return an hvic_status;
+ * Everything in this header is stable API; hvic_advanced.h has the raw
+ * container, test hooks and kernel diagnostics, which may change between
+ * minor versions. Functions return an hvic_status;
  * HVIC_OK is 0 and every error is negative. hvic_strerror() gives a one-line
  * English description of any status.
  */
@@ -263,83 +265,12 @@ HVIC_API hvic_status hvic_ms_ssim(const hvic_image *a, const hvic_image *b, doub
 HVIC_API double hvic_ms_ssim_db(double ms_ssim);
 
 /* ====================================================================== */
-/* Container (.hvic files) — spec/container.md, version 1                  */
+/* Files: the header without decoding — spec/container.md                  */
 /* ====================================================================== */
 
-#define HVIC_CONTAINER_VERSION 1
 #define HVIC_MODEL_ID_MAX 32          /**< bytes in a model identifier */
-#define HVIC_NUM_LAYERS 2             /**< latent layers: [0] = z, [1] = y */
-#define HVIC_GAIN_POS_MAX (1u << 24)  /**< largest gain position */
 #define HVIC_GAIN_POS_ONE 4096u       /**< gain position units per β level */
 #define HVIC_META_MAX (16u << 20)     /**< largest uncompressed metadata */
-#define HVIC_CONTAINER_MAX_CHUNKS 64  /**< most chunks in one file */
-
-/** One latent layer's shape and rate setting. */
-typedef struct hvic_layer_info {
-    uint16_t channels;   /**< 1..65535 */
-    uint16_t height;     /**< latent rows, 1..65535 */
-    uint16_t width;      /**< latent columns, 1..65535 */
-    float beta;          /**< the user's β for this layer (display only; finite, >= 0) */
-    uint32_t gain_pos;   /**< position between the model's β levels in units
-                              of 1/4096 level, 0..HVIC_GAIN_POS_MAX */
-} hvic_layer_info;
-
-/** Type and payload size of a chunk as stored in a file. */
-typedef struct hvic_chunk_info {
-    char type[5];        /**< 4 ASCII characters + NUL */
-    uint32_t size;       /**< payload bytes in the file (compressed size for metadata) */
-} hvic_chunk_info;
-
-/** Contents of an .hvic file (spec/container.md).
- *
- *  For hvic_container_write() the caller fills every field marked "in";
- *  metadata pointers may be NULL with size 0 (chunk omitted).
- *  hvic_container_read() fills every field. zlat/ylat then point INTO the
- *  buffer given to the reader (valid only while that buffer is); icc/exif/
- *  xmp point to decompressed copies owned by the struct, released by
- *  hvic_container_free(). */
-typedef struct hvic_container {
-    uint8_t flags;                          /**< in: 0 (reserved in version 1) */
-    uint32_t width, height;                 /**< in: image pixels, 1..HVIC_MAX_DIM */
-    uint8_t channels;                       /**< in: 3 */
-    uint8_t bit_depth;                      /**< in: 8 */
-    char model_id[HVIC_MODEL_ID_MAX + 1];   /**< in: 1..32 chars of [A-Za-z0-9._-], NUL-terminated */
-    uint32_t model_digest;                  /**< in: CRC-32 of the model file bytes */
-    uint8_t num_layers;                     /**< in: HVIC_NUM_LAYERS */
-    hvic_layer_info layers[HVIC_NUM_LAYERS];/**< in: [0] = z, [1] = y */
-    const uint8_t *zlat; size_t zlat_size;  /**< in: hyper-latent z stream (ZLAT) */
-    const uint8_t *ylat; size_t ylat_size;  /**< in: latent y stream (YLAT) */
-    const uint8_t *icc;  size_t icc_size;   /**< in: ICC profile, uncompressed (ICCP) */
-    const uint8_t *exif; size_t exif_size;  /**< in: Exif, uncompressed (EXIF) */
-    const uint8_t *xmp;  size_t xmp_size;   /**< in: XMP packet, uncompressed (XMP_) */
-
-    /* Filled by the reader only. */
-    size_t file_size;                       /**< total bytes of the file */
-    uint16_t num_chunks;                    /**< chunks in the file, incl. skipped ones */
-    hvic_chunk_info chunks[HVIC_CONTAINER_MAX_CHUNKS]; /**< in file order */
-    void *owned_[3];                        /**< private: decompressed metadata */
-} hvic_container;
-
-/** Serialise c into a new buffer (*out, *len), released with hvic_free().
- *  Chunks are written in the order ZLAT, YLAT, ICCP, EXIF, XMP_; metadata
- *  is zstd-compressed. Output is deterministic for equal input.
- *  Errors: HVIC_ERR_ARG (any field out of the ranges in spec/container.md),
- *  HVIC_ERR_TOO_LARGE (dimensions, metadata or total size), HVIC_ERR_NOMEM. */
-HVIC_API hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t *len);
-
-/** Parse and validate a complete .hvic file held in buf[0..len).
- *  Checks, in order: magic (HVIC_ERR_BAD_MAGIC), version
- *  (HVIC_ERR_BAD_VERSION), minimum length (HVIC_ERR_TRUNCATED), trailer
- *  CRC-32 (HVIC_ERR_CRC), then every header field and chunk: fields or
- *  chunks extending past the data (HVIC_ERR_TRUNCATED), dimensions over
- *  HVIC_MAX_DIM (HVIC_ERR_TOO_LARGE), invalid values, zeros, duplicate or
- *  missing required chunks, trailing bytes (HVIC_ERR_CORRUPT), non-zero
- *  flags, other channel counts or bit depths, unknown critical chunks
- *  (HVIC_ERR_UNSUPPORTED), bad metadata compression (HVIC_ERR_CORRUPT,
- *  or HVIC_ERR_TOO_LARGE over HVIC_META_MAX), HVIC_ERR_NOMEM.
- *  On success call hvic_container_free(c) when done; on error *c holds no
- *  memory (freeing it is harmless). */
-HVIC_API hvic_status hvic_container_read(const uint8_t *buf, size_t len, hvic_container *c);
 
 /** What hvic_peek() reads from the header of an .hvic file. */
 typedef struct hvic_file_info {
@@ -362,11 +293,6 @@ typedef struct hvic_file_info {
  *  HVIC_ERR_TOO_LARGE (spec/container.md). */
 HVIC_API hvic_status hvic_peek(const uint8_t *buf, size_t len, hvic_file_info *info);
 
-/** Release the metadata copies owned by c (after hvic_container_read) and
- *  clear the metadata pointers. Other fields are kept. NULL is allowed. */
-HVIC_API void hvic_container_free(hvic_container *c);
-
-
 /* ====================================================================== */
 /* Models and the codec — spec/model-format.md, spec/container.md         */
 /* ====================================================================== */
@@ -386,7 +312,7 @@ HVIC_API void hvic_container_free(hvic_container *c);
  * OPENBLAS_CORETYPE before OpenBLAS is loaded, i.e. in the environment of the
  * process (the hvic tool does this by re-executing itself once). Decoded
  * pixels may differ in rare ±1 steps between core types; decoded latents
- * (hvic_decode_latents_hash) never do.
+ * (hvic_decode_latents_hash in hvic_advanced.h) never do.
  */
 
 /** A loaded model (opaque). Read-only after loading: one model may be used
@@ -423,15 +349,6 @@ HVIC_API void hvic_model_free(hvic_model *model);
 
 /** Model identifier (1..32 chars of [A-Za-z0-9._-]), as stored in files. */
 HVIC_API const char *hvic_model_id(const hvic_model *model);
-
-/** Which kernel the decoder's synthesis transform g_s runs on with this
- *  model: "amx-bf16" (Intel AMX tiles, bf16 inputs, fp32 sums) where the CPU
- *  and the OS offer AMX, else "float" (Winograd F(4x4, 3x3) through OpenBLAS
- *  sgemm, fp32). The environment variable HVIC_GS_KERNEL=float, set before
- *  the first model load, forces "float". Decoded pixels may differ by 1
- *  between the two (never the latents: spec/model-format.md §3.1). NULL for
- *  a NULL model. */
-HVIC_API const char *hvic_model_synthesis_kernel(const hvic_model *model);
 
 /** Model digest: CRC-32 of the model file's bytes, as stored in files. */
 HVIC_API uint32_t hvic_model_digest(const hvic_model *model);
@@ -600,13 +517,6 @@ HVIC_API hvic_status hvic_decode_into(const hvic_model *model, const uint8_t *bu
 /** hvic_decode_with() with the default settings. */
 HVIC_API hvic_status hvic_decode(const hvic_model *model, const uint8_t *buf, size_t len,
                         hvic_image *image);
-
-/** Decode only the latents of a .hvic file and return their FNV-1a 64-bit
- *  hash over the little-endian int32 values of z (channel, row, column) then
- *  y's coded symbols q (same order). Identical on every platform; used by
- *  tests. Errors: as hvic_decode(). */
-HVIC_API hvic_status hvic_decode_latents_hash(const hvic_model *model, const uint8_t *buf, size_t len,
-                                     uint64_t *hash);
 
 #ifdef __cplusplus
 }

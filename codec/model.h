@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 #include "cdf.h"
 
 /* Largest payload a version-1 reader accepts (spec §1). */

@@ -12,6 +12,7 @@ LIBDIR=$(find "$PREFIX" -name hvic.pc -path '*pkgconfig*' -exec dirname {} \;)
 test -n "$LIBDIR"
 export PKG_CONFIG_PATH=$LIBDIR
 test -f "$PREFIX/include/hvic.h"
+test -f "$PREFIX/include/hvic_advanced.h"
 test -x "$PREFIX/bin/hvic"
 test -d "$PREFIX/share/hvic/models"
 pkg-config --exists hvic

@@ -1,6 +1,6 @@
 /* Writes a small valid .hvic container (dummy streams, with metadata) to
  * argv[1], for the CLI test. Not an encoded image: `hvic info` only. */
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 #include <stdio.h>
 #include <string.h>

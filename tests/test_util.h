@@ -2,7 +2,7 @@
 #ifndef HVIC_TEST_UTIL_H
 #define HVIC_TEST_UTIL_H
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 #include <stdio.h>
 #include <stdlib.h>

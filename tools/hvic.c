@@ -2,7 +2,7 @@
  *
  * Errors are reported as one line on stderr, "hvic: FILE: problem", and the
  * exit status is non-zero (1 for runtime errors, 2 for usage errors). */
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 #include <errno.h>
 #include <stdio.h>

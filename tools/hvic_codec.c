@@ -23,7 +23,7 @@
 
 #include "cli_batch.h"
 #include "cli_util.h" /* fail, EXIT_USAGE */
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 static int fail_msg(const char *file, const char *msg)
 {

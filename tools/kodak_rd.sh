@@ -22,6 +22,12 @@
 #   kodak-rd.png         PSNR and MS-SSIM (dB) vs bpp, 1000 x 450 px
 # and with --beta-grid also kodak-betagrid.csv and kodak-grid.png.
 #
+# Then the same for the screen-content set testimages/screen (results/screen-*),
+# and, where Debian's webp and libavif-bin are installed, WebP and AVIF 4:4:4
+# on both sets (tools/rd_webp_avif.py: PREFIX-webp.json, PREFIX-avif444.json,
+# into the plots). The last lines, also in results/rd-bd.txt, are BD-rates
+# against JPEG 4:2:0 on both sets. --no-others leaves WebP/AVIF out.
+#
 # The model is the default one (HVIC_MODEL, else the installed, else
 # models/default.hvicm) unless --model FILE is given. Options given later
 # override the defaults above (e.g. --jobs 2, --betas B1,B2,...).
@@ -36,6 +42,12 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
 fi
 cd "$ROOT"
 OUT=results/kodak
+OTHERS=1
+args=()
+for a in "$@"; do
+    if [ "$a" = "--no-others" ]; then OTHERS=0; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
 
 n=$(find "$DATA" -maxdepth 1 \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' \) 2>/dev/null | wc -l)
 if [ "$n" -eq 0 ]; then
@@ -49,15 +61,38 @@ fi
 
 bash tools/setup.sh  # a quick no-op when built
 mkdir -p results
-rm -f "$OUT"-*  # no stale files from an earlier run
-echo "kodak_rd: $n images from $DATA -> $OUT-*"
-./build/hvic rd "$DATA" --out "$OUT" --jobs 1 "$@" | tee "$OUT-summary.txt"
-jsons=()
-for c in hvic jpeg420 jpeg444; do  # no hvic curve when there is no model
-    [ -f "$OUT-$c.json" ] && jsons+=("$OUT-$c.json")
-done
-/usr/bin/python3 tools/rd_plot.py -o "$OUT-rd.png" "${jsons[@]}"
-if [ -f "$OUT-betagrid.csv" ]; then
-    /usr/bin/python3 tools/rd_plot.py --beta-grid "$OUT-betagrid.csv" -o "$OUT-grid.png"
-fi
-echo "kodak_rd: wrote" "$OUT"-*
+# evaluate SET_DIR PREFIX [hvic rd options]: hvic and JPEG, WebP/AVIF, the plot
+evaluate() {
+    local dir=$1 out=$2
+    shift 2
+    rm -f "$out"-*  # no stale files from an earlier run
+    echo "kodak_rd: $(basename "$dir") -> $out-*"
+    ./build/hvic rd "$dir" --out "$out" --jobs 1 "$@" | tee "$out-summary.txt"
+    if [ "$OTHERS" = 1 ]; then
+        /usr/bin/python3 tools/rd_webp_avif.py "$dir" --out "$out" | tee -a "$out-summary.txt"
+    fi
+    local jsons=() c
+    for c in hvic jpeg420 jpeg444 webp avif444; do  # no hvic curve without a model
+        [ -f "$out-$c.json" ] && jsons+=("$out-$c.json")
+    done
+    /usr/bin/python3 tools/rd_plot.py -o "$out-rd.png" "${jsons[@]}"
+    if [ -f "$out-betagrid.csv" ]; then
+        /usr/bin/python3 tools/rd_plot.py --beta-grid "$out-betagrid.csv" -o "$out-grid.png"
+    fi
+}
+echo "kodak_rd: $n images from $DATA"
+evaluate "$DATA" "$OUT" "$@"
+evaluate testimages/screen results/screen "$@"
+{
+    for set in kodak screen; do
+        for c in hvic webp avif444; do
+            [ -f "results/$set-$c.json" ] || continue
+            printf '%-7s %-8s vs JPEG 4:2:0: ' "$set" "$c"
+            ./build/hvic rd --bd "results/$set-jpeg420.json" "results/$set-$c.json" |
+                awk -F': *' '/^BD-rate \(PSNR\)/ {p = $2} /^BD-rate \(MS-SSIM/ {m = $2}
+                             END {printf "BD-rate %s (PSNR), %s (MS-SSIM dB)\n", p, m}'
+
+        done
+    done
+} | tee results/rd-bd.txt
+echo "kodak_rd: wrote" results/kodak-* results/screen-* results/rd-bd.txt

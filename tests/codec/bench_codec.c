@@ -30,7 +30,7 @@
 
 #include <cblas.h>
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 #include "hyper.h"
 #include "model.h"
 #include "nn.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 /* With a path argument, also writes the bomb there (testimages/bomb_16384.hvic
  * was made so; it names this model's digest, but max_pixels is checked first). */

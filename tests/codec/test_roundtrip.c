@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "hvic.h"
+#include "hvic_advanced.h"
 #include "hyper.h"
 #include "model.h"
 #include "pipeline.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 static hvic_model *m;
 static hvic_image img;

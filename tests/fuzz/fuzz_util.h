@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 /* The libFuzzer entry points each harness defines. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 #ifndef HVIC_RD_CODEC_H
 #define HVIC_RD_CODEC_H
 
-#include "hvic.h"
+#include "hvic_advanced.h"
 
 /** One encoded/decoded point. Sizes in bytes; times in seconds (wall
  *  clock), encode and decode each timed on its own (the container parse

@@ -4,7 +4,10 @@
 D is MSE per pixel-channel on the 0–255 scale, R in bits per pixel. Each sample draws a
 fractional β-level position for y (uniform over the model's levels); 75% of samples use the
 same position for z, the rest an independent one, so an encoder can set β_y and β_z apart.
-The loss is normalised per sample by β_y (the λ·D + R form of CompressAI, λ = 1/β).
+The loss is normalised per sample by β_y (the λ·D + R form of CompressAI, λ = 1/β); with
+--level-norm, each sample's loss is further divided by a running mean of the loss at its nearest
+β level, so that every level weighs alike in the gradient, as if each had its own model and Adam
+(the loss at β 0.7 is ~100× the loss at β 2222 otherwise).
 
 Usage: train.py --data ../shared/data/train --out runs/main [--steps N] [--init CKPT]
 Checkpoints every --ckpt-minutes to OUT/ckpt.pt (resumed automatically), log in OUT/log.csv.
@@ -95,6 +98,8 @@ def main():
                                      "mixed into the photos")
     ap.add_argument("--screen-share", type=float, default=0.25,
                     help="with --screen: share of crops taken from it (default: %(default)s)")
+    ap.add_argument("--level-norm", action="store_true",
+                    help="divide each sample's loss by the running mean loss of its nearest β level")
     ap.add_argument("--bf16", action="store_true",
                     help="run g_a and g_s under bf16 autocast (entropy path stays fp32) on "
                          "channels-last tensors: on CPUs with AMX, oneDNN then runs the convolutions "
@@ -113,6 +118,7 @@ def main():
     model = model.to(memory_format=layout)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     step = 0
+    level_loss = torch.zeros(len(args.betas), device=dev)  # running mean loss per β level, 0 = unseen
     if os.path.exists(ckpt_path) or args.init:
         resume = os.path.exists(ckpt_path)
         ck = torch.load(ckpt_path if resume else args.init, map_location=dev)
@@ -120,6 +126,8 @@ def main():
         if resume:
             opt.load_state_dict(ck["opt"])
             step = ck["step"]
+            if ck.get("level_loss") is not None and ck["level_loss"].numel() == level_loss.numel():
+                level_loss = ck["level_loss"].to(dev)
             if resampled:  # the gains' Adam moments no longer match their shapes: restart them
                 for p in (model.log_gain_y, model.log_gain_z):
                     opt.state.pop(p, None)
@@ -150,7 +158,8 @@ def main():
 
     def save():
         tmp = ckpt_path + ".tmp"
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step}, tmp)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                    "level_loss": level_loss}, tmp)
         os.replace(tmp, ckpt_path)
 
     while step < args.steps:
@@ -168,7 +177,18 @@ def main():
         pos_z = torch.where(indep, torch.rand(args.batch, device=dev) * (L - 1), pos_y)
         beta_y, beta_z = model.beta_at(pos_y), model.beta_at(pos_z)
         mse, r_y, r_z = rd_terms(model, x, pos_y, pos_z)
-        loss = ((mse + beta_y * r_y + beta_z * r_z) / beta_y).mean()
+        per_sample = (mse + beta_y * r_y + beta_z * r_z) / beta_y
+        if args.level_norm:
+            with torch.no_grad():
+                k = pos_y.round().long()
+                for i in range(args.batch):
+                    v = per_sample[i].detach()
+                    level_loss[k[i]] = v if level_loss[k[i]] == 0 else 0.99 * level_loss[k[i]] + 0.01 * v
+                seen = level_loss[level_loss > 0]
+                weight = seen.mean() / level_loss[k]
+            loss = (per_sample * weight).mean()
+        else:
+            loss = per_sample.mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
