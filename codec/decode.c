@@ -108,19 +108,21 @@ hvic_status hvic_decode_into(const hvic_model *m, const uint8_t *buf, size_t len
 {
     if (!rgb) return HVIC_ERR_ARG;
     if (p && p->threads < 0) return HVIC_ERR_ARG;
-    hvic_file_info fi;
-    hvic_status st = hvic_peek(buf, len, &fi);
-    if (st != HVIC_OK) return st;
-    if (stride < 3 * (size_t)fi.width || size < stride * (fi.height - 1) + 3 * (size_t)fi.width)
-        return HVIC_ERR_ARG;
     const int threads = p ? p->threads : 0;
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
+    hvic_status st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
-    hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
-    st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads, rgb, stride);
+    /* The file is valid: a size mismatch is the caller's (checked without
+     * overflow: row bytes <= stride, rows - 1 <= (size - row bytes) / stride). */
+    const size_t row = 3 * (size_t)c.width;
+    if (stride < row || size < row || (c.height > 1 && (size - row) / stride < c.height - 1)) {
+        st = HVIC_ERR_ARG;
+    } else {
+        hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
+        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads, rgb, stride);
+    }
     hv_latents_free(&l);
     hvic_container_free(&c);
     return st;

@@ -26,8 +26,10 @@ extern "C" {
 /** ABI version of the public structs. It changes whenever a struct that
  *  callers allocate changes its layout; hvic_encode_params_init() and
  *  hvic_decode_params_init() refuse a version the library does not
- *  implement, so a program built against another layout fails cleanly
- *  instead of corrupting memory. New fields take the reserved room first. */
+ *  implement (they return 0 and leave the struct alone), so a program built
+ *  against another layout can fail cleanly instead of corrupting memory
+ *  (the _default macros ignore that result: check it where it matters).
+ *  New fields take the reserved room first. */
 #define HVIC_ABI_VERSION 1
 
 /** Marks the functions libhvic.so exports; everything else in the library
@@ -507,9 +509,10 @@ HVIC_API hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *bu
 /** Decode a complete .hvic file into the caller's buffer: 8-bit R,G,B
  *  interleaved, row y at rgb + y * stride, size bytes in all; the image's
  *  width and height come from hvic_peek() first. Metadata is not returned
- *  (hvic_decode_with() gives it). Extra errors: HVIC_ERR_ARG (stride <
- *  3 * width or size < stride * (height - 1) + 3 * width). Otherwise as
- *  hvic_decode_with(); on error the buffer's contents are unspecified. */
+ *  (hvic_decode_with() gives it). The file is checked first, so its errors
+ *  are those of hvic_decode_with(); then HVIC_ERR_ARG if stride <
+ *  3 * width or size < stride * (height - 1) + 3 * width. On error the
+ *  buffer's contents are unspecified. */
 HVIC_API hvic_status hvic_decode_into(const hvic_model *model, const uint8_t *buf, size_t len,
                                       const hvic_decode_params *p, uint8_t *rgb, size_t size,
                                       size_t stride);

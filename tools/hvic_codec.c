@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,13 @@ static int same_file(const char *a, const char *b)
     return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+static mode_t process_umask;
+static void read_umask(void)
+{
+    process_umask = umask(0);
+    umask(process_umask);
+}
+
 /* Writes data to path atomically: a temporary file in the same directory,
  * then rename(). "-" writes standard output. errno is kept on failure. */
 static hvic_status write_atomic(const char *path, const uint8_t *data, size_t len)
@@ -104,9 +112,11 @@ static hvic_status write_atomic(const char *path, const uint8_t *data, size_t le
         free(tmp);
         return HVIC_ERR_IO;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    int ok = fchmod(fd, 0666 & ~mask) == 0;
+    /* The process umask, read once: umask() can only be read by setting it,
+     * which would race between the threads of --jobs. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, read_umask);
+    int ok = fchmod(fd, 0666 & ~process_umask) == 0;
     for (size_t off = 0; ok && off < len;) {
         ssize_t w = write(fd, data + off, len - off);
         if (w < 0 && errno == EINTR) continue;

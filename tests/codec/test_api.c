@@ -67,6 +67,10 @@ int main(void)
     CHECK(hvic_decode_into(mf, enc_a, na, NULL, buf, need, stride) == HVIC_OK, "buffer of exactly the size needed");
     CHECK(hvic_decode_into(mf, enc_a, na, NULL, buf, need - 1, stride) == HVIC_ERR_ARG, "buffer one byte short");
     CHECK(hvic_decode_into(mf, enc_a, na, NULL, buf, size, 3 * 203 - 1) == HVIC_ERR_ARG, "stride too small");
+    CHECK(hvic_decode_into(mf, enc_a, na, NULL, buf, size, SIZE_MAX / 2) == HVIC_ERR_ARG, "huge stride: no overflow");
+    enc_a[9] ^= 0x40; /* the width, inside the CRC */
+    CHECK(hvic_decode_into(mf, enc_a, na, NULL, buf, size, stride) == HVIC_ERR_CRC, "damaged header: CRC, not ARG");
+    enc_a[9] ^= 0x40;
 
     free(buf);
     hvic_image_free(&ref);

@@ -2,7 +2,8 @@
  * whole-file and incremental loading give hvic_decode's pixels exactly, the
  * ICC profile comes as the "icc-profile" option, a size request scales, and
  * damaged files give a GError, never a crash.
- * Usage: test_pixbuf IMAGE.hvic ICC_IMAGE.hvic WORKDIR
+ * A 16384 x 16384 "bomb" of 1.6 KB is refused from its header.
+ * Usage: test_pixbuf IMAGE.hvic ICC_IMAGE.hvic BOMB.hvic WORKDIR
  * (GDK_PIXBUF_MODULE_FILE must list the loader; the CMake test sets it). */
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <stdio.h>
@@ -73,7 +74,8 @@ static void expect_rejected(const char *what, const char *workdir, const uint8_t
     if (pb) g_object_unref(pb);
     g_clear_error(&err);
     pb = load_incrementally(buf, len, 100, &err);
-    CHECK(!pb && err && err->domain == GDK_PIXBUF_ERROR, "%s: rejected incrementally (%s)", what,
+    CHECK(!pb && err && err->domain == GDK_PIXBUF_ERROR && strstr(err->message, "hvic"),
+          "%s: rejected incrementally (%s)", what,
           err ? err->message : "no error");
     if (pb) g_object_unref(pb);
     g_clear_error(&err);
@@ -81,10 +83,11 @@ static void expect_rejected(const char *what, const char *workdir, const uint8_t
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: test_pixbuf IMAGE.hvic ICC_IMAGE.hvic WORKDIR\n");
+    if (argc != 5) {
+        fprintf(stderr, "usage: test_pixbuf IMAGE.hvic ICC_IMAGE.hvic BOMB.hvic WORKDIR\n");
         return 2;
     }
+    const char *workdir = argv[4];
     hvic_model *model = NULL;
     uint8_t *buf = NULL, *icc_buf = NULL;
     size_t len = 0, icc_len = 0;
@@ -134,12 +137,26 @@ int main(int argc, char **argv)
     g_clear_error(&err);
     if (pb) g_object_unref(pb);
 
-    expect_rejected("truncated to half", argv[3], buf, len / 2);
-    expect_rejected("magic only", argv[3], buf, 4);
+    expect_rejected("truncated to half", workdir, buf, len / 2);
+    expect_rejected("magic only", workdir, buf, 4);
     uint8_t *bad = g_memdup2(buf, len);
     bad[len / 2] ^= 0x5a;
-    expect_rejected("one byte changed", argv[3], bad, len);
+    expect_rejected("one byte changed", workdir, bad, len);
     g_free(bad);
+
+    uint8_t *bomb = NULL;
+    size_t bomb_len = 0;
+    if (hvic_file_read(argv[3], &bomb, &bomb_len) == HVIC_OK) {
+        expect_rejected("16384 x 16384 bomb", workdir, bomb, bomb_len);
+        GError *e = NULL;
+        GdkPixbuf *p = gdk_pixbuf_new_from_file(argv[3], &e);
+        CHECK(!p && e && strstr(e->message, "more than this loader decodes"), "bomb refused from its header (%s)",
+              e ? e->message : "no error");
+        g_clear_error(&e);
+        hvic_free(bomb);
+    } else {
+        CHECK(0, "cannot read %s", argv[3]);
+    }
 
     hvic_image_free(&ref);
     hvic_image_free(&icc_ref);

@@ -9,6 +9,12 @@
  * pixbuf option "icc-profile" (base64, as gdk-pixbuf's PNG and JPEG loaders
  * do). Errors are GErrors in GDK_PIXBUF_ERROR with hvic's message.
  *
+ * The header is read (hvic_peek) as soon as its bytes arrive, so the size
+ * callback runs and a size-only request (gdk_pixbuf_get_file_info) ends
+ * before anything is decoded; images over HVIC_PIXBUF_MAX_PIXELS are
+ * refused there, since a file of a few kilobytes may declare 16384 x 16384
+ * pixels (about 3 GiB to decode).
+ *
  * The model is loaded once per process (hvic_model_load_default():
  * $HVIC_MODEL, else the installed default model) and shared by all loads:
  * hvic models are read-only and may be used by several threads at once. */
@@ -21,12 +27,16 @@
 
 #include <hvic.h>
 
+/* Largest image the loader decodes (width x height). */
+#define HVIC_PIXBUF_MAX_PIXELS 100000000u
+
 typedef struct {
     GdkPixbufModuleSizeFunc size_func;
     GdkPixbufModulePreparedFunc prepared_func;
     GdkPixbufModuleUpdatedFunc updated_func;
     gpointer user_data;
     GByteArray *data;
+    gboolean header_done; /* hvic_peek() succeeded and size_func ran */
 } HvicContext;
 
 static hvic_model *shared_model;
@@ -72,26 +82,56 @@ static void set_icc(GdkPixbuf *pixbuf, const hvic_image *img)
     g_free(b64);
 }
 
+/* Reads the header from buf (a prefix of the file will do), refuses
+ * images over HVIC_PIXBUF_MAX_PIXELS and tells size_func the size. FALSE
+ * with *error set when the data is not a usable .hvic file, when the header
+ * does not fit in len and complete is set, or when the caller asked for
+ * the size only (size_func answered 0). */
+static gboolean read_header(const guint8 *buf, gsize len, gboolean complete, HvicContext *ctx,
+                            gboolean *done, GError **error)
+{
+    hvic_file_info fi;
+    hvic_status s = hvic_peek(buf, len, &fi);
+    *done = FALSE;
+    if (s == HVIC_ERR_TRUNCATED && !complete) return TRUE; /* wait for more bytes */
+    if (s != HVIC_OK) {
+        g_set_error(error, GDK_PIXBUF_ERROR, pixbuf_error_code(s), "hvic: %s", hvic_strerror(s));
+        return FALSE;
+    }
+    if ((guint64)fi.width * fi.height > HVIC_PIXBUF_MAX_PIXELS) {
+        g_set_error(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY,
+                    "hvic: %u x %u pixels is more than this loader decodes (%u)", fi.width, fi.height,
+                    HVIC_PIXBUF_MAX_PIXELS);
+        return FALSE;
+    }
+    *done = TRUE;
+    if (ctx && ctx->size_func) {
+        gint w = (gint)fi.width, h = (gint)fi.height;
+        ctx->size_func(&w, &h, ctx->user_data);
+        if (w == 0 || h == 0) {  /* the caller only wanted the size */
+            g_set_error_literal(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_FAILED,
+                                "hvic: the image was not wanted (size request of 0)");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Decodes a complete file into a new pixbuf; NULL with *error set on failure. */
 static GdkPixbuf *decode_buffer(const guint8 *buf, gsize len, HvicContext *ctx, GError **error)
 {
+    gboolean header_done = ctx && ctx->header_done;
+    if (!header_done && !read_header(buf, len, TRUE, ctx, &header_done, error)) return NULL;
     hvic_model *model = get_model(error);
     if (!model) return NULL;
+    hvic_decode_params dp;
+    hvic_decode_params_default(&dp);
+    dp.max_pixels = HVIC_PIXBUF_MAX_PIXELS;
     hvic_image img;
-    hvic_status s = hvic_decode(model, buf, len, &img);
+    hvic_status s = hvic_decode_with(model, buf, len, &dp, &img);
     if (s != HVIC_OK) {
         g_set_error(error, GDK_PIXBUF_ERROR, pixbuf_error_code(s), "hvic: %s", hvic_strerror(s));
         return NULL;
-    }
-    if (ctx && ctx->size_func) {
-        gint w = (gint)img.width, h = (gint)img.height;
-        ctx->size_func(&w, &h, ctx->user_data);
-        if (w == 0 || h == 0) {  /* the caller only wanted the size */
-            hvic_image_free(&img);
-            g_set_error_literal(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_FAILED,
-                                "hvic: the image was not wanted (size request of 0)");
-            return NULL;
-        }
     }
     GdkPixbuf *pixbuf = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, (int)img.width, (int)img.height);
     if (!pixbuf) {
@@ -124,9 +164,10 @@ static gpointer begin_load(GdkPixbufModuleSizeFunc size_func, GdkPixbufModulePre
 
 static gboolean load_increment(gpointer context, const guchar *buf, guint size, GError **error)
 {
-    (void)error;
     HvicContext *ctx = context;
     g_byte_array_append(ctx->data, buf, size);
+    if (!ctx->header_done)
+        return read_header(ctx->data->data, ctx->data->len, FALSE, ctx, &ctx->header_done, error);
     return TRUE;
 }
 
