@@ -3,11 +3,13 @@
 settings, and of the pixels `hvic decode` gives back. The pixels are those of the fp32 g_s
 (HVIC_GS_KERNEL=float; AMX pixels may differ by one level) through OpenBLAS's Haswell sgemm kernels
 (OPENBLAS_CORETYPE=Haswell, one thread), which every AVX2 CPU runs: other kernels sum in other
-orders and may change a pixel by one level; the .hvic bytes are the same under any of them. Any change of the bitstream or of a decoded pixel fails
+orders and may change a pixel by one level; the .hvic bytes are the same under any of them. The pixel
+hashes are those of the Release build (GCC -O2, as tools/setup.sh builds it); other compilers and
+optimisation levels may round g_s's floats differently, so sanitizer builds pass --files-only. Any change of the bitstream or of a decoded pixel fails
 the test, so that such a change is always deliberate: after one, regenerate with --update and
 commit tests/codec/golden.txt with the change that explains it (a new model changes them all).
 
-Usage: golden.py HVIC MODEL TESTIMAGES WORKDIR [--update]   Exit 0 pass, 1 fail.
+Usage: golden.py HVIC MODEL TESTIMAGES WORKDIR [--update | --files-only]   Exit 0 pass, 1 fail.
 """
 import hashlib
 import os
@@ -47,6 +49,7 @@ def main():
     hvic, model, images, work = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
     rows = measure(hvic, model, images, work)
+    files_only = sys.argv[5:] == ["--files-only"]
     if sys.argv[5:] == ["--update"]:
         with open(GOLDEN, "w") as f:
             f.write("# image setting sha256(.hvic) sha256(decoded RGB, fp32 g_s) -- tests/codec/golden.py\n")
@@ -62,9 +65,9 @@ def main():
             print(f"FAIL  {name} {setting}: no golden entry")
             fails += 1
             continue
-        ok_file, ok_pix = h_file == w[0], h_pix == w[1]
+        ok_file, ok_pix = h_file == w[0], files_only or h_pix == w[1]
         print(f"{'ok  ' if ok_file and ok_pix else 'FAIL'}  {name} {setting}: file {'=' if ok_file else 'CHANGED'}"
-              f", pixels {'=' if ok_pix else 'CHANGED'}")
+              f", pixels {'not checked' if files_only else '=' if ok_pix else 'CHANGED'}")
         fails += not (ok_file and ok_pix)
     print("PASS" if not fails else f"FAIL: {fails} (a deliberate change? regenerate with --update)")
     return 1 if fails else 0
