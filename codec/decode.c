@@ -75,6 +75,17 @@ int hvic_decode_params_init(hvic_decode_params *p, int abi_version)
     return 1;
 }
 
+/* The decoder's last steps on decoded latents: means with reconstruction
+ * offsets, then g_s into rgb (3 x width bytes per row, stride apart). */
+static hvic_status synthesise(const hvic_model *m, hv_latents *l, uint32_t py, const hvic_container *c,
+                              int threads, uint8_t *rgb, size_t stride)
+{
+    hv_recon_mu(m, py, l->q, l->idx, l->mu_q8, l->mu_q8, (size_t)l->M * l->yh * l->yw);
+    free(l->idx); /* not needed by the synthesis */
+    l->idx = NULL;
+    return hv_synthesise(m, l->q, l->mu_q8, l->yh, l->yw, py, c->width, c->height, 0, threads, rgb, stride);
+}
+
 hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len,
                              const hvic_decode_params *p, hvic_image *image)
 {
@@ -87,16 +98,11 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     uint32_t py;
     hvic_status st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
-    hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
-    free(l.idx); /* not needed by the synthesis */
-    l.idx = NULL;
     st = hvic_image_alloc(image, c.width, c.height);
     if (st == HVIC_OK)
         st = hvic_meta_copy_(&image->meta, c.icc, c.icc_size, c.exif, c.exif_size, c.xmp,
                               c.xmp_size);
-    if (st == HVIC_OK)
-        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads,
-                           image->rgb, image->stride);
+    if (st == HVIC_OK) st = synthesise(m, &l, py, &c, threads, image->rgb, image->stride);
     if (st != HVIC_OK) hvic_image_free(image);
     hv_latents_free(&l);
     hvic_container_free(&c);
@@ -117,12 +123,10 @@ hvic_status hvic_decode_into(const hvic_model *m, const uint8_t *buf, size_t len
     /* The file is valid: a size mismatch is the caller's (checked without
      * overflow: row bytes <= stride, rows - 1 <= (size - row bytes) / stride). */
     const size_t row = 3 * (size_t)c.width;
-    if (stride < row || size < row || (c.height > 1 && (size - row) / stride < c.height - 1)) {
+    if (stride < row || size < row || (c.height > 1 && (size - row) / stride < c.height - 1))
         st = HVIC_ERR_ARG;
-    } else {
-        hv_recon_mu(m, py, l.q, l.idx, l.mu_q8, l.mu_q8, (size_t)l.M * l.yh * l.yw);
-        st = hv_synthesise(m, l.q, l.mu_q8, l.yh, l.yw, py, c.width, c.height, 0, threads, rgb, stride);
-    }
+    else
+        st = synthesise(m, &l, py, &c, threads, rgb, stride);
     hv_latents_free(&l);
     hvic_container_free(&c);
     return st;
