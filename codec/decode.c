@@ -10,7 +10,25 @@
 #include "pipeline.h"
 #include "rans.h"
 
-/* Reads and checks the container, decodes zhat, runs h_s and decodes q.
+/* Decodes q of the y channels c0 .. c1-1 (hv_slice_fn). */
+typedef struct {
+    const hvic_model *m;
+    hvic_rans_decoder *dec;
+    hv_latents *l;
+    size_t plane;
+} y_job;
+
+static hvic_status decode_slice(void *arg, int c0, int c1)
+{
+    y_job *j = arg;
+    hvic_status st = HVIC_OK;
+    for (size_t i = (size_t)c0 * j->plane; i < (size_t)c1 * j->plane && st == HVIC_OK; i++)
+        st = hvic_rans_get(j->dec, &j->m->y_cdfs.cdfs[j->l->idx[i]], &j->l->q[i]);
+    return st;
+}
+
+/* Reads and checks the container, decodes zhat, then q slice by slice with
+ * the entropy parameters from h_s and the channel context.
  * max_pixels (0 = no limit) is checked before anything the image's size
  * decides is allocated. On success *l is allocated and *c filled (call
  * hvic_container_free). */
@@ -53,13 +71,14 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
         for (size_t i = 0; i < nz && st == HVIC_OK; i++)
             st = hvic_rans_get(&dec, &m->z_cdfs[ch], &l->zhat[(size_t)ch * nz + i]);
     if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
-    if (st == HVIC_OK)
-        st = hv_hyper_synthesis(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos,
-                                hv_blas_caller_threads(threads), l->idx, l->mu_q8);
-    const size_t ny = (size_t)m->M * yh * yw;
+    /* q, slice by slice, in the stream's channel-major order: each slice's
+     * parameters need the slices before it (spec/codec-streams.md) */
+    y_job yj = {m, &dec, l, (size_t)yh * yw};
     if (st == HVIC_OK) st = hvic_rans_decoder_init(&dec, c->ylat, c->ylat_size);
-    for (size_t i = 0; i < ny && st == HVIC_OK; i++)
-        st = hvic_rans_get(&dec, &m->y_cdfs.cdfs[l->idx[i]], &l->q[i]);
+    if (st == HVIC_OK)
+        st = hv_entropy_params(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos,
+                               hv_blas_caller_threads(threads), decode_slice, &yj, l->q, l->idx,
+                               l->mu_q8);
     if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
     if (st != HVIC_OK) {
         hv_latents_free(l);

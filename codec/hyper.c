@@ -1,4 +1,4 @@
-/* Integer hyper path, spec/model-format.md §3.2-3.3.
+/* Integer hyper path, spec/model-format.md §3.2-3.3 and §3.6.
  *
  * The 3x3 integer convolutions of h_s are evaluated as nine cblas_dgemm
  * calls on integer-valued doubles (one per tap, on shifted views of a
@@ -187,17 +187,80 @@ static void relu_shuffle(const int64_t *v, int C, int H, int W, int64_t A, int32
         }
 }
 
-hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                               uint32_t pz, uint32_t py, int threads, int32_t *idx,
-                               int32_t *mu_q8)
+/* a = clamp(v, 0, A) into int32 (the ReLU of a context layer). */
+static void relu_clamp(const int64_t *v, size_t n, int64_t A, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (int32_t)(v[i] < 0 ? 0 : v[i] > A ? A : v[i]);
+}
+
+/* clamp(floor_div(v * g + 2^(s-1), 2^s), -A, A) without overflow. */
+static int32_t scale_act(int64_t v, int64_t g, int s, int64_t A)
+{
+    __int128 p = (__int128)v * g + ((__int128)1 << (s - 1));
+    __int128 d = (__int128)1 << s, q = p / d;
+    if (p % d != 0 && p < 0) q -= 1;
+    return (int32_t)(q < -A ? -A : q > A ? A : q);
+}
+
+/* The context network of slice s (spec §3.6): its input from the decoded
+ * channels 0 .. c0-1 (q, mu_q8) and slice s's h_s parameters in v, its
+ * output added to those parameters in v. v: 2M x n (n = yh yw). */
+static int context_slice(const hvic_model *m, int s, const int32_t *q, const int32_t *mu_q8,
+                         const int64_t *lgy, int yh, int yw, int threads, int64_t *v,
+                         int32_t *a, int32_t *h, int64_t *t)
+{
+    const hv_ctx_net *net = &m->ctx[s];
+    const int M = m->M, c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, H = net->l[0].cout;
+    const size_t n = (size_t)yh * yw;
+    const int64_t A = m->hs_act_max, g0 = hv_exp2_q16(net->in_log2, m->exp2_table);
+    for (int c = 0; c < c0; c++) {
+        const int64_t g = hv_exp2_q16(net->in_log2 - lgy[c], m->exp2_table);
+        const int32_t *qc = q + c * n, *mc = mu_q8 + c * n;
+        int32_t *dst = a + (size_t)c * n;
+        for (size_t i = 0; i < n; i++) dst[i] = scale_act((int64_t)qc[i] * 256 + mc[i], g, 24, A);
+    }
+    for (int k = 0; k < K; k++) {
+        const int64_t *vm = v + (size_t)(c0 + k) * n, *vl = v + (size_t)(M + c0 + k) * n;
+        int32_t *dm = a + (size_t)(c0 + k) * n, *dl = a + (size_t)(c0 + K + k) * n;
+        for (size_t i = 0; i < n; i++) {
+            dm[i] = scale_act(vm[i], g0, 24, A);
+            dl[i] = scale_act(vl[i], g0, 32, A);
+        }
+    }
+    if (!int_conv(&net->l[0], a, yh, yw, threads, t)) return 0;
+    relu_clamp(t, (size_t)H * n, A, h);
+    if (!int_conv(&net->l[1], h, yh, yw, threads, t)) return 0;
+    relu_clamp(t, (size_t)H * n, A, h);
+    if (!int_conv(&net->l[2], h, yh, yw, threads, t)) return 0;
+    for (int k = 0; k < K; k++) {
+        int64_t *vm = v + (size_t)(c0 + k) * n, *vl = v + (size_t)(M + c0 + k) * n;
+        const int64_t *dm = t + (size_t)k * n, *dl = t + (size_t)(K + k) * n;
+        for (size_t i = 0; i < n; i++) {
+            vm[i] += dm[i];
+            vl[i] += dl[i];
+        }
+    }
+    return 1;
+}
+
+hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, int zw,
+                              uint32_t pz, uint32_t py, int threads, hv_slice_fn fn, void *arg,
+                              int32_t *q, int32_t *idx, int32_t *mu_q8)
 {
     if (!m || !zhat || !idx || !mu_q8 || zh < 1 || zw < 1) return HVIC_ERR_ARG;
+    if (m->ctx_slices > 1 && !q) return HVIC_ERR_ARG;
     if (pz > hv_max_gain_pos(m) || py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
-    const int N = m->N, M = m->M, C1 = 3 * M / 2;
+    const int N = m->N, M = m->M, C1 = 3 * M / 2, G = m->ctx_slices;
     const int64_t A = m->hs_act_max;
-    const size_t pz_n = (size_t)zh * zw;
+    const size_t pz_n = (size_t)zh * zw, py_n = 16 * pz_n;
     hvic_status st = HVIC_ERR_NOMEM;
 
+    /* the context networks' widest input and hidden layer */
+    int cin_max = 0, hid = 0;
+    for (int s = 1; s < G; s++) {
+        if (m->ctx[s].l[0].cin > cin_max) cin_max = m->ctx[s].l[0].cin;
+        hid = m->ctx[s].l[0].cout;
+    }
     int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
     int64_t *gy = malloc((size_t)M * sizeof *gy);
     int32_t *a0 = malloc((size_t)N * pz_n * sizeof *a0);
@@ -207,7 +270,13 @@ hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh,
     if ((size_t)4 * C1 * 4 * pz_n > vmax) vmax = (size_t)4 * C1 * 4 * pz_n;
     if ((size_t)2 * M * 16 * pz_n > vmax) vmax = (size_t)2 * M * 16 * pz_n;
     int64_t *v = malloc(vmax * sizeof *v);
-    if (!lgz || !lgy || !gy || !a0 || !a1 || !a2 || !v) goto done;
+    /* context buffers: input, hidden activations, layer outputs */
+    const size_t tn = (size_t)(hid > M ? hid : M) * 2 * py_n;
+    int32_t *ca = G > 1 ? malloc((size_t)cin_max * py_n * sizeof *ca) : NULL;
+    int32_t *ch = G > 1 ? malloc((size_t)hid * py_n * sizeof *ch) : NULL;
+    int64_t *ct = G > 1 ? malloc(tn * sizeof *ct) : NULL;
+    if (!lgz || !lgy || !gy || !a0 || !a1 || !a2 || !v || (G > 1 && (!ca || !ch || !ct)))
+        goto done;
 
     hv_layer_gains(m, 0, pz, lgz, NULL);
     hv_layer_gains(m, 1, py, lgy, gy);
@@ -216,12 +285,7 @@ hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh,
      * int32 and IG < 2^46, so the product is formed in 128 bits. */
     for (int c = 0; c < N; c++) {
         int64_t ig = hv_exp2_q16(m->hs_in_log2 - lgz[c], m->exp2_table);
-        for (size_t i = 0; i < pz_n; i++) {
-            __int128 p = (__int128)zhat[c * pz_n + i] * ig + 32768;
-            __int128 q = p / 65536; /* truncates; make it a floor */
-            if (p % 65536 != 0 && p < 0) q -= 1;
-            a0[c * pz_n + i] = (int32_t)(q < -A ? -A : q > A ? A : q);
-        }
+        for (size_t i = 0; i < pz_n; i++) a0[c * pz_n + i] = scale_act(zhat[c * pz_n + i], ig, 16, A);
     }
     if (!int_conv(&m->h_s[0], a0, zh, zw, threads, v)) goto done;
     relu_shuffle(v, N, zh, zw, A, a1);
@@ -229,16 +293,21 @@ hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh,
     relu_shuffle(v, C1, 2 * zh, 2 * zw, A, a2);
     if (!int_conv(&m->h_s[2], a2, 4 * zh, 4 * zw, threads, v)) goto done;
 
-    const size_t py_n = 16 * pz_n;
     const int64_t lmin = m->log2_min, step = m->log2_step, half = hv_floor_div(step, 2);
-    for (int c = 0; c < M; c++) {
-        const int64_t *mu = v + (size_t)c * py_n, *ls = v + (size_t)(M + c) * py_n;
-        for (size_t i = 0; i < py_n; i++) {
-            /* |mu'| * gy < 2^46 (checked at load) */
-            mu_q8[c * py_n + i] = (int32_t)hv_floor_div_pow2(mu[i] * gy[c] + 32768, 16);
-            int64_t k = hv_floor_div(ls[i] + lgy[c] - lmin + half, step);
-            idx[c * py_n + i] = (int32_t)(k < 0 ? 0 : k > m->S - 1 ? m->S - 1 : k);
+    for (int s = 0; s < G; s++) {
+        const int c0 = m->ctx_c0[s], c1 = m->ctx_c0[s + 1];
+        if (s > 0 && !context_slice(m, s, q, mu_q8, lgy, 4 * zh, 4 * zw, threads, v, ca, ch, ct))
+            goto done;
+        for (int c = c0; c < c1; c++) {
+            const int64_t *mu = v + (size_t)c * py_n, *ls = v + (size_t)(M + c) * py_n;
+            for (size_t i = 0; i < py_n; i++) {
+                /* |mu'| * gy < 2^46 (checked at load) */
+                mu_q8[c * py_n + i] = (int32_t)hv_floor_div_pow2(mu[i] * gy[c] + 32768, 16);
+                int64_t k = hv_floor_div(ls[i] + lgy[c] - lmin + half, step);
+                idx[c * py_n + i] = (int32_t)(k < 0 ? 0 : k > m->S - 1 ? m->S - 1 : k);
+            }
         }
+        if (fn && (st = fn(arg, c0, c1)) != HVIC_OK) goto done;
     }
     st = HVIC_OK;
 done:
@@ -249,6 +318,9 @@ done:
     free(a1);
     free(a2);
     free(v);
+    free(ca);
+    free(ch);
+    free(ct);
     return st;
 }
 

@@ -1,6 +1,6 @@
-/* Integer hyper path (spec/model-format.md §3.2-3.3): gain interpolation,
- * exp2_q16, the integer hyper-synthesis h_s, scale indices and fixed-point
- * means. Everything here is exact integer arithmetic: encoder and decoder
+/* Integer hyper path (spec/model-format.md §3.2-3.3, 3.6): gain interpolation,
+ * exp2_q16, the integer hyper-synthesis h_s and channel context, scale indices
+ * and fixed-point means. Everything here is exact integer arithmetic: encoder and decoder
  * get identical results on every platform. Internal header. */
 #ifndef HVIC_HYPER_H
 #define HVIC_HYPER_H
@@ -47,16 +47,27 @@ hvic_status hv_layer_gains(const hvic_model *m, int which, uint32_t p, int64_t *
 void hv_recon_mu(const hvic_model *m, uint32_t py, const int32_t *q, const int32_t *idx,
                  const int32_t *mu_q8, int32_t *out, size_t n);
 
-/** Integer hyper-synthesis (spec §3.3).
- *  zhat: N x zh x zw gained hyper-latent integers; pz, py: gain positions.
- *  idx, mu_q8: M x (4 zh) x (4 zw) outputs: scale index (0..S-1) and mean of
- *  the gained y in Q8. threads: hvic's own threads (>= 1), each running
- *  its share of output channels through cblas_dgemm (best with OpenBLAS
- *  single-threaded); the integers do not depend on it.
- *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM. */
-hvic_status hv_hyper_synthesis(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                               uint32_t pz, uint32_t py, int threads, int32_t *idx,
-                               int32_t *mu_q8);
+/** Called by hv_entropy_params once the scale indices and means of the y
+ *  channels c0 .. c1-1 (one channel slice) are known: it must fill q of those
+ *  channels (the encoder quantises, the decoder decodes them), which the
+ *  context of the next slices reads. A status other than HVIC_OK stops
+ *  hv_entropy_params, which returns it. */
+typedef hvic_status (*hv_slice_fn)(void *arg, int c0, int c1);
+
+/** Entropy parameters of y (spec/model-format.md §3.3, §3.6): the integer
+ *  hyper-synthesis h_s of zhat, then, slice by slice, the channel context
+ *  of the slices already coded. zhat: N x zh x zw gained hyper-latent
+ *  integers; pz, py: gain positions. idx, mu_q8, q: M x (4 zh) x (4 zw):
+ *  scale index (0..S-1), mean of the gained y in Q8 (without the
+ *  reconstruction offsets of §3.5) and the coded integers. After each slice,
+ *  fn(arg, c0, c1) fills q of its channels; fn NULL: q already holds all of
+ *  them (q may be NULL for a model without context). threads: hvic's own
+ *  threads (>= 1) over output channels through the integer kernels (best
+ *  with OpenBLAS single-threaded); the integers do not depend on it.
+ *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM, or fn's status. */
+hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, int zw,
+                              uint32_t pz, uint32_t py, int threads, hv_slice_fn fn, void *arg,
+                              int32_t *q, int32_t *idx, int32_t *mu_q8);
 
 /** 1 if the AVX-512 VNNI kernel of the h_s convolutions can run here (and
  *  the environment variable HVIC_HS_KERNEL is not "dgemm", which forces the

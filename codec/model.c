@@ -1,4 +1,4 @@
-/* Model file loader and verifier (spec/model-format.md, version 1).
+/* Model file loader and verifier (spec/model-format.md, versions 1 and 2).
  *
  * Everything read from the file is bounds-checked before use; anything
  * damaged, foreign or outside the ranges below is HVIC_ERR_MODEL. The loader
@@ -365,6 +365,52 @@ static int load_recon(parser *ps)
     return 1;
 }
 
+/* The channel context of a version-2 file (spec §3.6): ctx.slices i32[G]
+ * (2 <= G <= HV_CTX_MAX_SLICES, positive multiples of 8 summing to M) and
+ * per slice s >= 1 ctx.s.in_log2 and the layers ctx.s.0 (c0 + 2K -> H),
+ * ctx.s.2 (H -> H), ctx.s.4 (H -> 2K), K the slice's channels, c0 its first
+ * channel, H from ctx.1.0.weight (8 .. 1024). A version-1 file has one slice. */
+static int load_ctx(parser *ps)
+{
+    hvic_model *m = ps->m;
+    m->ctx_slices = 1;
+    m->ctx_c0[0] = 0;
+    m->ctx_c0[1] = m->M;
+    if (m->version == 1) return !find(ps, "ctx.slices");
+    const tensor *t = find(ps, "ctx.slices");
+    if (!t || t->ndim != 1 || t->dims[0] < 2 || t->dims[0] > HV_CTX_MAX_SLICES) return 0;
+    const int G = (int)t->dims[0];
+    uint32_t dG[1] = {(uint32_t)G};
+    int32_t *k = get_i32(ps, "ctx.slices", 1, dG);
+    if (!k) return 0;
+    int c = 0;
+    for (int s = 0; s < G; s++) {
+        if (k[s] < 8 || k[s] % 8 || k[s] > m->M - c) return 0;
+        m->ctx_c0[s] = c;
+        c += k[s];
+    }
+    if (c != m->M) return 0;
+    m->ctx_c0[G] = c;
+    m->ctx_slices = G;
+    const tensor *w0 = find(ps, "ctx.1.0.weight");
+    if (!w0 || w0->ndim != 4 || w0->dims[0] < 8 || w0->dims[0] > 1024) return 0;
+    const int H = (int)w0->dims[0];
+    for (int s = 1; s < G; s++) {
+        char nm[32];
+        const int K = k[s], cin = m->ctx_c0[s] + 2 * K;
+        hv_ctx_net *n = &m->ctx[s];
+        snprintf(nm, sizeof nm, "ctx.%d.in_log2", s);
+        if (!get_scalar_i32(ps, nm, &n->in_log2)) return 0;
+        if (n->in_log2 < -24 * 65536 || n->in_log2 > 24 * 65536) return 0;
+        const int cins[3] = {cin, H, H}, couts[3] = {H, H, 2 * K};
+        for (int i = 0; i < 3; i++) {
+            snprintf(nm, sizeof nm, "ctx.%d.%d", s, 2 * i);
+            if (!load_iconv(ps, nm, couts[i], cins[i], &n->l[i])) return 0;
+        }
+    }
+    return 1;
+}
+
 /* Checks that keep every step of spec §3.2-3.3 inside int64 (and the means
  * inside int32), whatever the decoded hyper-latent values are. */
 static hvic_status check_hyper_bounds(hvic_model *m)
@@ -392,8 +438,26 @@ static hvic_status check_hyper_bounds(hvic_model *m)
     int64_t *vmax = malloc((size_t)m->h_s[2].cout * sizeof *vmax);
     if (!vmax) return HVIC_ERR_NOMEM;
     hvic_status st = HVIC_OK;
-    if (!layer_bounds(&m->h_s[0], A, NULL) || !layer_bounds(&m->h_s[1], A, NULL) ||
-        !layer_bounds(&m->h_s[2], A, vmax)) {
+    int64_t *dmax = malloc((size_t)2 * m->M * sizeof *dmax);
+    if (!dmax) {
+        free(vmax);
+        return HVIC_ERR_NOMEM;
+    }
+    int ok = layer_bounds(&m->h_s[0], A, NULL) && layer_bounds(&m->h_s[1], A, NULL) &&
+             layer_bounds(&m->h_s[2], A, vmax);
+    /* a context network adds its output to h_s's parameters of its slice */
+    for (int s = 1; ok && s < m->ctx_slices; s++) {
+        const hv_ctx_net *n = &m->ctx[s];
+        const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0;
+        ok = layer_bounds(&n->l[0], A, NULL) && layer_bounds(&n->l[1], A, NULL) &&
+             layer_bounds(&n->l[2], A, dmax);
+        for (int i = 0; ok && i < K; i++) {
+            vmax[c0 + i] += dmax[i];
+            vmax[m->M + c0 + i] += dmax[K + i];
+        }
+    }
+    free(dmax);
+    if (!ok) {
         st = BAD(HVIC_ERR_MODEL);
     } else {
         /* mu_q8 = floor_div(mu' * gy_q16 + 2^15, 2^16) must fit in int32 with
@@ -508,7 +572,7 @@ static hvic_status build_model(parser *ps)
              load_iconv(ps, "h_s.4", 2 * M, 3 * M / 2, &m->h_s[2]);
     if (!ok) return BAD(HVIC_ERR_MODEL); /* (an allocation failure is reported as MODEL too) */
 
-    if (!load_recon(ps)) return BAD(HVIC_ERR_MODEL);
+    if (!load_recon(ps) || !load_ctx(ps)) return BAD(HVIC_ERR_MODEL);
 
     hvic_status st = check_hyper_bounds(m);
     if (st != HVIC_OK) return st;
@@ -537,7 +601,8 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
     *out = NULL;
     if (!data && len) return HVIC_ERR_ARG;
     if (len < 20 || memcmp(data, "HVMD", 4) != 0) return BAD(HVIC_ERR_MODEL);
-    if (rd32(data + 4) != HVIC_MODEL_VERSION) return HVIC_ERR_BAD_VERSION;
+    const uint32_t version = rd32(data + 4);
+    if (version < 1 || version > HVIC_MODEL_VERSION) return HVIC_ERR_BAD_VERSION;
     uint64_t size = rd64(data + 8);
     uint32_t crc = rd32(data + 16);
     if (size < 4 || size > HVIC_MODEL_MAX_PAYLOAD) return BAD(HVIC_ERR_MODEL);
@@ -563,6 +628,7 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
         free(payload);
         return HVIC_ERR_NOMEM;
     }
+    ps.m->version = (int)version;
     st = parse_tensors(payload, (size_t)size, &ps);
     if (st == HVIC_OK) st = build_model(&ps);
     if (st == HVIC_OK) ps.m->digest = hvic_crc32(0, data, len);

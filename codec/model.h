@@ -14,7 +14,8 @@
 
 /* Largest payload a version-1 reader accepts (spec §1). */
 #define HVIC_MODEL_MAX_PAYLOAD (256u << 20)
-#define HVIC_MODEL_VERSION 1u
+#define HVIC_MODEL_VERSION 2u /* newest version read; 1 has no channel context */
+#define HV_CTX_MAX_SLICES 16    /* most channel slices of y (spec §3.6) */
 #define HVIC_EXP2_TABLE_SIZE 1024
 #define HVIC_RECON_K_MAX 16 /* largest last dimension of y.recon (spec §3.5) */
 
@@ -52,6 +53,13 @@ typedef struct hv_iconv {
     int shift;
 } hv_iconv;
 
+/** Context network of one channel slice (spec §3.6): input scale and three
+ *  integer 3x3 layers, cin -> hidden -> hidden -> 2 x slice channels. */
+typedef struct hv_ctx_net {
+    int32_t in_log2;     /* Q16 */
+    hv_iconv l[3];       /* ctx.s.0, .2, .4 */
+} hv_ctx_net;
+
 struct hvic_model {
     int N, M, L, S;
     char id[HVIC_MODEL_ID_MAX + 1];
@@ -74,6 +82,11 @@ struct hvic_model {
 
     int32_t hs_in_log2, hs_act_max;
     hv_iconv h_s[3];                 /* h_s.0, .2, .4 */
+
+    int version;                     /* of the file: 1 or 2 */
+    int ctx_slices;                  /* G, channel slices of y coded in turn (1: no context) */
+    int ctx_c0[HV_CTX_MAX_SLICES + 1]; /* first channel of each slice; ctx_c0[G] = M */
+    hv_ctx_net ctx[HV_CTX_MAX_SLICES]; /* ctx[s] for slices s = 1 .. G-1 */
 
     const int16_t *recon;            /* NULL, or y.recon [L][S][recon_k], Q8 (spec §3.5) */
     int recon_k;

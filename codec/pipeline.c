@@ -240,13 +240,35 @@ void hv_floats_free(hv_floats *f)
     memset(f, 0, sizeof *f);
 }
 
+/* q = rint(y * gain_y - mu/256) of one channel slice (hv_slice_fn). */
+typedef struct {
+    const hv_floats *f;
+    hv_latents *l;
+    const int64_t *gy;
+    int bad;
+} quant_job;
+
+static hvic_status quant_slice(void *arg, int c0, int c1)
+{
+    quant_job *j = arg;
+    const size_t yn = (size_t)j->f->yh * j->f->yw;
+    for (int c = c0; c < c1; c++) {
+        const float g = (float)j->gy[c] / 65536.0f;
+        const float *y = j->f->y + c * yn;
+        const int32_t *mu_q8 = j->l->mu_q8 + c * yn;
+        int32_t *q = j->l->q + c * yn;
+        for (size_t i = 0; i < yn; i++) q[i] = round_checked(y[i] * g - (float)mu_q8[i] / 256.0f, &j->bad);
+    }
+    return HVIC_OK;
+}
+
 hvic_status hv_quantise(const hvic_model *m, const hv_floats *f, uint32_t py, uint32_t pz,
                         int threads, hv_latents *out)
 {
     if (!m || !f || !f->y || !f->z || !out || f->N != m->N || f->M != m->M) return HVIC_ERR_ARG;
     if (py > hv_max_gain_pos(m) || pz > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
     if (threads < 1) threads = 1;
-    const int N = m->N, M = m->M, zh = f->zh, zw = f->zw, yh = f->yh, yw = f->yw;
+    const int N = m->N, M = m->M, zh = f->zh, zw = f->zw;
     hvic_status st = hv_latents_alloc(out, N, M, zh, zw);
     if (st != HVIC_OK) return st;
     st = HVIC_ERR_NOMEM;
@@ -258,8 +280,8 @@ hvic_status hv_quantise(const hvic_model *m, const hv_floats *f, uint32_t py, ui
     hv_layer_gains(m, 0, pz, lg, gz);
 
     int bad = 0;
-    const float *y = f->y, *z = f->z;
-    const size_t zn = (size_t)zh * zw, yn = (size_t)yh * yw;
+    const float *z = f->z;
+    const size_t zn = (size_t)zh * zw;
     for (int c = 0; c < N; c++) {
         const float g = (float)gz[c] / 65536.0f;
         for (size_t i = 0; i < zn; i++) out->zhat[c * zn + i] = round_checked(z[c * zn + i] * g, &bad);
@@ -268,21 +290,11 @@ hvic_status hv_quantise(const hvic_model *m, const hv_floats *f, uint32_t py, ui
         st = HVIC_ERR_MODEL;
         goto fail;
     }
-    st = hv_hyper_synthesis(m, out->zhat, zh, zw, pz, py, hv_blas_caller_threads(threads),
-                            out->idx, out->mu_q8);
+    quant_job qj = {f, out, gy, 0};
+    st = hv_entropy_params(m, out->zhat, zh, zw, pz, py, hv_blas_caller_threads(threads),
+                           quant_slice, &qj, out->q, out->idx, out->mu_q8);
+    if (st == HVIC_OK && qj.bad) st = HVIC_ERR_MODEL;
     if (st != HVIC_OK) goto fail;
-    for (int c = 0; c < M; c++) {
-        const float g = (float)gy[c] / 65536.0f;
-        for (size_t i = 0; i < yn; i++) {
-            float yg = y[c * yn + i] * g;
-            float mu = (float)out->mu_q8[c * yn + i] / 256.0f;
-            out->q[c * yn + i] = round_checked(yg - mu, &bad);
-        }
-    }
-    if (bad) {
-        st = HVIC_ERR_MODEL;
-        goto fail;
-    }
     st = HVIC_OK;
     goto done;
 fail:

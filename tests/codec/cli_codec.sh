@@ -38,8 +38,13 @@ for t in 1 2 3; do "$hvic" decode a.hvic -o "t$t.png" --threads $t; done
 cmp -s a.png t1.png && cmp -s a.png t2.png && cmp -s a.png t3.png \
     && pass "decode: same PNG on 1, 2, 3 threads" || bad "decode: PNG depends on --threads"
 
-# byte-identical across OpenBLAS core types and thread counts
-for core in Haswell Cooperlake SkylakeX; do
+# byte-identical across OpenBLAS core types and thread counts (the AVX-512
+# cores only where the CPU has AVX-512: forced onto an AVX2 CPU, OpenBLAS's
+# SkylakeX kernels die of an illegal instruction)
+cores=Haswell
+grep -qw avx512f /proc/cpuinfo && cores="Haswell Cooperlake SkylakeX"
+echo "OpenBLAS cores compared: $cores"
+for core in $cores; do
     for t in 1 2; do
         OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=$t "$hvic" encode "$img" -o "x_$core$t.hvic" --threads $t
         cmp -s a.hvic "x_$core$t.hvic" && pass "identical: $core, $t thread(s)" || bad "differs: $core, $t thread(s)"

@@ -6,7 +6,8 @@
  *       OUTDIR/xhat.rgb (the decode of those latents, with the reconstruction
  *       offsets, width x height x 3 bytes); prints
  *       "hash HEX" (FNV-1a 64 of zhat then q) and the timings.
- *   dump_latents MODEL hs ZHAT.i32 ZH ZW PZ PY OUTDIR
+ *   dump_latents MODEL hs ZHAT.i32 ZH ZW PZ PY OUTDIR [Q.i32]   (Q: the y integers, which
+ *       the channel context of a version-2 model reads)
  *       integer h_s only: writes OUTDIR/{idx,mu}.i32
  *   dump_latents MODEL synth Q.i32 MU.i32 YH YW PY WIDTH HEIGHT OUT.rgb
  *       synthesis only, from given q and mu (no reconstruction offsets)
@@ -111,19 +112,21 @@ int main(int argc, char **argv)
         hv_latents_free(&L);
         hvic_image_free(&img);
         hvic_image_free(&rec);
-    } else if (strcmp(mode, "hs") == 0 && argc == 9) {
+    } else if (strcmp(mode, "hs") == 0 && (argc == 9 || argc == 10)) {
         int zh = atoi(argv[4]), zw = atoi(argv[5]);
         uint32_t pz = (uint32_t)strtoul(argv[6], NULL, 10), py = (uint32_t)strtoul(argv[7], NULL, 10);
         int32_t *zhat = read_i32(argv[3], (size_t)m->N * zh * zw);
         size_t ny = (size_t)m->M * 16 * zh * zw;
         int32_t *idx = malloc(ny * 4), *mu = malloc(ny * 4);
-        if (zhat && idx && mu) {
-            st = hv_hyper_synthesis(m, zhat, zh, zw, pz, py, 1, idx, mu);
+        int32_t *q = argc == 10 ? read_i32(argv[9], ny) : NULL; /* the context's input */
+        if (zhat && idx && mu && (argc == 9 || q)) {
+            st = hv_entropy_params(m, zhat, zh, zw, pz, py, 1, NULL, NULL, q, idx, mu);
             if (st != HVIC_OK) return die("h_s", st);
             if (write_raw(argv[8], "idx.i32", idx, ny * 4) && write_raw(argv[8], "mu.i32", mu, ny * 4))
                 rc = 0;
         }
         free(zhat);
+        free(q);
         free(idx);
         free(mu);
     } else if (strcmp(mode, "synth") == 0 && argc == 11) {

@@ -89,8 +89,8 @@ def main():
                 _, gz = ref.gain_z(pz)
                 _, gy = ref.gain_y(py)
                 zp = torch.round(z * (gz.float() / 65536).view(1, -1, 1, 1)).long()
-                # integer h_s: reference on C's ẑ must equal C exactly
-                idx_r, mu_r = ref.h_s(zc, pz, py)
+                # integer h_s (and channel context, on C's q): reference on C's ẑ must equal C exactly
+                idx_r, mu_r = ref.h_s(zc, pz, py, q=qc)
                 # q from the reference's y with C's means
                 qp = torch.round(y * (gy.float() / 65536).view(1, -1, 1, 1) - muc.float() / 256).long()
                 # synthesis of C's q by the reference (with the reconstruction offsets)
@@ -102,11 +102,12 @@ def main():
             zp.numpy().astype("<i4").tofile(zp_path)
             d2 = os.path.join(d, "hs")
             os.makedirs(d2, exist_ok=True)
-            subprocess.run([args.dump, args.model, "hs", zp_path, str(zh), str(zw), str(pz), str(py), d2],
+            q_path = os.path.join(d, "q.i32")  # C's q: the context's input
+            subprocess.run([args.dump, args.model, "hs", zp_path, str(zh), str(zw), str(pz), str(py), d2, q_path],
                            check=True)
             idx_c2 = load_i32(os.path.join(d2, "idx.i32"), (1, M, yh, yw))
             mu_c2 = load_i32(os.path.join(d2, "mu.i32"), (1, M, yh, yw))
-            idx_r2, mu_r2 = ref.h_s(zp, pz, py)
+            idx_r2, mu_r2 = ref.h_s(zp, pz, py, q=qc)
 
             z_flips = int((zp != zc).sum())
             q_flips = int((qp != qc).sum())

@@ -35,15 +35,18 @@ static int32_t next_value(void)
 static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32_t py)
 {
     const size_t nz = (size_t)m->N * zh * zw, ny = (size_t)m->M * 16 * zh * zw;
-    int32_t *zhat = malloc(nz * sizeof *zhat);
+    int32_t *zhat = malloc(nz * sizeof *zhat), *q = malloc(ny * sizeof *q);
     int32_t *idx[3], *mu[3];
     for (size_t i = 0; i < nz; i++) zhat[i] = next_value();
+    /* the channel context's input: the coded y integers, as extreme as z's */
+    for (size_t i = 0; i < ny; i++) q[i] = next_value();
     /* 0: default kernel, 1 thread; 1: default, 2 threads; 2: dgemm, 2 threads */
     for (int k = 0; k < 3; k++) {
         idx[k] = malloc(ny * sizeof(int32_t));
         mu[k] = malloc(ny * sizeof(int32_t));
         if (k == 2) setenv("HVIC_HS_KERNEL", "dgemm", 1);
-        hvic_status st = hv_hyper_synthesis(m, zhat, zh, zw, pz, py, k ? 2 : 1, idx[k], mu[k]);
+        hvic_status st = hv_entropy_params(m, zhat, zh, zw, pz, py, k ? 2 : 1, NULL, NULL, q,
+                                           idx[k], mu[k]);
         unsetenv("HVIC_HS_KERNEL");
         CHECK(st == HVIC_OK, "%dx%d: h_s run %d: %s", zh, zw, k, hvic_strerror(st));
     }
@@ -67,6 +70,7 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
         free(mu[k]);
     }
     free(zhat);
+    free(q);
 }
 
 static void check_recon_mu(void)

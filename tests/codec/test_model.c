@@ -119,8 +119,14 @@ int main(void)
     f[0] = 'X';
     expect("magic", f, file_len, HVIC_ERR_MODEL);
     memcpy(f, file, file_len);
-    f[4] = 2;
-    expect("version", f, file_len, HVIC_ERR_BAD_VERSION);
+    f[4] = HVIC_MODEL_VERSION + 1;
+    expect("version newer", f, file_len, HVIC_ERR_BAD_VERSION);
+    f[4] = 0;
+    expect("version 0", f, file_len, HVIC_ERR_BAD_VERSION);
+    if (file[4] == 1) { /* a version-2 file must carry its channel context */
+        f[4] = 2;
+        expect("version 2 without ctx.slices", f, file_len, HVIC_ERR_MODEL);
+    }
     expect("truncated 19", file, 19, HVIC_ERR_MODEL);
     expect("truncated 100", file, 100, HVIC_ERR_MODEL);
     expect("truncated -1", file, file_len - 1, HVIC_ERR_MODEL);

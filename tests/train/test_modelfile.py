@@ -115,24 +115,35 @@ def test_recon_offsets_follow_spec(small_model_file):
             assert got.flatten()[i].item() == m + (off if v > 0 else -off if v < 0 else 0)
 
 
+def gains_at(model, level):
+    """(gain_z, gain_y) of the float model at a whole β level."""
+    pos = torch.tensor([float(level)])
+    return model.gains(model.log_gain_z, pos), model.gains(model.log_gain_y, pos)
+
+
+def assert_int_tracks_float(ref, idx, mu_q8, mu_f, sigma_f, same_idx, mu_tol):
+    """The integer parameters (idx, μ_q8) within one scale step and mu_tol (relative) of the float
+    ones, and the same scale index for at least a share same_idx of the elements."""
+    lmin = int(ref.t["scales.log2_min"][0]) / 65536
+    step = int(ref.t["scales.log2_step"][0]) / 65536
+    idx_f = ((torch.log2(sigma_f) - lmin) / step).round().clamp(0, ref.S - 1)
+    assert (idx - idx_f).abs().max() <= 1
+    assert (idx == idx_f).float().mean() > same_idx
+    assert (mu_q8.float() / 256 - mu_f).abs().max() < mu_tol * max(1.0, mu_f.abs().max().item())
+
+
 def test_integer_h_s_tracks_float_h_s(small_model_file):
     model, path, _ = small_model_file
     ref = ReferenceModel(read_model(path)[0])
     p = 3 * GAIN_POS_ONE
     x = torch.rand(1, 3, 128, 128)
     with torch.no_grad():
-        pos = torch.tensor([3.0])
-        gz = model.gains(model.log_gain_z, pos)
-        gy = model.gains(model.log_gain_y, pos)
+        gz, gy = gains_at(model, 3)
         z_hat = torch.round(model.h_a(model.g_a(x)) * gz)
-        mu_f, sigma_f = model.hyper_params(z_hat, gz, gy)
+        mu_u, ls_u = model.hyper_params(z_hat, gz)
+        mu_f, sigma_f = mu_u * gy, torch.exp2(ls_u) * gy
         idx, mu_q8 = ref.h_s(z_hat.long(), p, p)
-    lmin = int(ref.t["scales.log2_min"][0]) / 65536
-    step = int(ref.t["scales.log2_step"][0]) / 65536
-    idx_f = ((torch.log2(sigma_f) - lmin) / step).round().clamp(0, ref.S - 1)
-    assert (idx - idx_f).abs().max() <= 1
-    assert (idx == idx_f).float().mean() > 0.95
-    assert (mu_q8.float() / 256 - mu_f).abs().max() < 0.02 * max(1.0, mu_f.abs().max().item())
+    assert_int_tracks_float(ref, idx, mu_q8, mu_f, sigma_f, 0.95, 0.02)
 
 
 def test_integer_h_s_is_deterministic_and_exact_integers(small_model_file):
@@ -202,3 +213,53 @@ def test_bf16_transforms_keep_entropy_path_fp32_and_track_fp32():
     assert (out[0] - ref[0]).abs().max().item() < 0.02
     bits = [-torch.log2(t).sum().item() for t in (ref[1], out[1])]
     assert abs(bits[1] - bits[0]) < 0.02 * bits[0]
+
+
+@pytest.fixture(scope="module")
+def ctx_model_file(tmp_path_factory):
+    model = HyperpriorModel(N=16, M=24, ctx_slices=(8, 8, 8)).eval()
+    with torch.no_grad():
+        model.log_gain_y.add_(0.2 * torch.randn_like(model.log_gain_y))
+        model.h_a[4].weight.mul_(100.0)
+        for net in model.ctx.nets:  # a context that changes the parameters noticeably
+            net[4].weight.normal_(0, 0.05)
+            net[4].bias.normal_(0, 0.1)
+    gen = torch.Generator().manual_seed(2)
+    imgs = [(torch.rand(3, 256, 320, generator=gen) * 255).byte() for _ in range(3)]
+    path = str(tmp_path_factory.mktemp("c") / "ctx.hvicm")
+    export(model, path, "test-ctx", imgs)
+    return model, path
+
+
+def test_context_model_is_version_2_and_v1_stays_1(ctx_model_file, small_model_file):
+    assert open(ctx_model_file[1], "rb").read()[4] == 2
+    assert open(small_model_file[1], "rb").read()[4] == 1
+
+
+def test_integer_context_tracks_float_context(ctx_model_file):
+    model, path = ctx_model_file
+    ref = ReferenceModel(read_model(path)[0])
+    assert ref.slices() == [(0, 8), (8, 16), (16, 24)]
+    p = 4 * GAIN_POS_ONE
+    x = torch.rand(1, 3, 128, 128)
+    with torch.no_grad():
+        gz, gy = gains_at(model, 4)
+        z_hat, q, idx, mu_q8 = ref.quantise(ref.g_a(x), p, p)
+        # the float model on the reference's own integers: slice by slice, as code_y
+        mu_u, ls_u = model.hyper_params(z_hat.float(), gz)
+        y_hat = (q.float() + mu_q8.float() / 256) / gy
+        ls_all = ls_u.clone()
+        mu_all = mu_u.clone()
+        for s, (c0, c1) in enumerate(model.ctx.bounds()):
+            if s:
+                d = model.ctx.nets[s - 1](torch.cat([y_hat[:, :c0], mu_u[:, c0:c1], ls_u[:, c0:c1]], 1))
+                mu_all[:, c0:c1] += d[:, :c1 - c0]
+                ls_all[:, c0:c1] += d[:, c1 - c0:]
+        mu_f, sigma_f = mu_all * gy, torch.exp2(ls_all) * gy
+    assert_int_tracks_float(ref, idx, mu_q8, mu_f, sigma_f, 0.9, 0.03)
+    # the context reads the coded integers: other q, other parameters for the later slices
+    _, _, mu0 = ref.entropy_params(z_hat, p, p, q=q + 3)
+    assert torch.equal(mu0[:, :8], mu_q8[:, :8]) and not torch.equal(mu0[:, 8:], mu_q8[:, 8:])
+    # and given q, entropy_params reproduces the encoder's parameters exactly
+    q2, idx2, mu2 = ref.entropy_params(z_hat, p, p, q=q.clone())
+    assert torch.equal(idx2, idx) and torch.equal(mu2, mu_q8)

@@ -10,8 +10,7 @@ Usage: evaluate.py MODEL.hvicm [--ckpt CKPT] [--images ../shared/data/kodak] [--
 """
 import os
 
-os.environ.setdefault("OPENBLAS_CORETYPE", "Cooperlake")
-os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
 import glob

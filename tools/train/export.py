@@ -3,7 +3,8 @@
 
 The float transforms are stored as f16 weights (f32 biases and GDN parameters); h_s is quantized
 after training to the integer network of spec §3.3 (per-output-channel int8-range weights,
-activations 0..act_max, requantization by multiply and shift), calibrated on training crops.
+activations 0..act_max, requantization by multiply and shift), calibrated on training crops, and
+so are the channel-context networks of a model that has them (spec §3.6, model format v2).
 
 Usage: export.py CKPT OUT.hvicm [--id NAME] [--data ../shared/data/train] [--screen data/screen]
                  [--state-dict OUT.pt]
@@ -13,8 +14,7 @@ more than 1000 elements in f16, no optimizer state) for train.py --init: models/
 """
 import os
 
-os.environ.setdefault("OPENBLAS_CORETYPE", "Cooperlake")
-os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
 import math
@@ -130,6 +130,59 @@ def int_h_s_tensors(model, calib):
     return out
 
 
+def calibrate_ctx(model, imgs, n_batches=6):
+    """Per context network s ≥ 1: (max |input|, max of each hidden activation) of the float
+    networks over training crops at all β levels (0.99999 quantiles, as for h_s)."""
+    gen = random.Random(3)
+    L = model.betas.numel()
+    nets = model.ctx.nets
+    stats = [[0.0, 0.0, 0.0] for _ in nets]
+
+    def q(t):
+        return torch.quantile(t.flatten()[::7][:2**24].float(), 0.99999).item()
+
+    with torch.no_grad():
+        for b in range(n_batches):
+            x = random_batch(imgs, 4, 256, gen)
+            pos = torch.full((4,), (L - 1) * b / max(1, n_batches - 1))
+            gy = model.gains(model.log_gain_y, pos)
+            gz = model.gains(model.log_gain_z, pos)
+            y = model.g_a(x)
+            mu_u, ls_u = model.hyper_params(torch.round(model.h_a(y) * gz), gz)
+            y_g, prev = y * gy, []
+            for s, (c0, c1) in enumerate(model.ctx.bounds()):
+                mu_s, ls_s, g = mu_u[:, c0:c1], ls_u[:, c0:c1], gy[:, c0:c1]
+                if s > 0:
+                    net = nets[s - 1]
+                    inp = torch.cat(prev + [mu_s, ls_s], dim=1)
+                    a1 = net[1](net[0](inp))
+                    a2 = net[3](net[2](a1))
+                    d = net[4](a2)
+                    st = stats[s - 1]
+                    st[0], st[1], st[2] = max(st[0], q(inp.abs())), max(st[1], q(a1)), max(st[2], q(a2))
+                    mu_s, ls_s = mu_s + d[:, :c1 - c0], ls_s + d[:, c1 - c0:]
+                mu = mu_s * g
+                prev.append((torch.round(y_g[:, c0:c1] - mu) + mu) / g)
+    return [(max(a, 1.0), max(b, 1e-3), max(c, 1e-3)) for a, b, c in stats]
+
+
+def int_ctx_tensors(model, calib):
+    """The integer context networks of spec §3.6."""
+    out = [("ctx.slices", np.array(model.ctx.slices, np.int32))]
+    for s, (net, (m_in, m1, m2)) in enumerate(zip(model.ctx.nets, calib), start=1):
+        K = model.ctx.slices[s]
+        s_in, s1, s2 = m_in / ACT_MAX, m1 / ACT_MAX, m2 / ACT_MAX
+        out.append((f"ctx.{s}.in_log2", np.array([round(-math.log2(s_in) * 65536)], np.int32)))
+        fac = np.concatenate([np.full(K, 256.0), np.full(K, 65536.0)])
+        for i, (conv, sc, f) in enumerate(((net[0], s_in, np.full(net[0].out_channels, 1 / s1)),
+                                           (net[2], s1, np.full(net[2].out_channels, 1 / s2)),
+                                           (net[4], s2, fac))):
+            wq, bq, mult, shift = quantize_conv(conv, sc, f)
+            name = f"ctx.{s}.{2 * i}"
+            out += [(name + ".weight", wq), (name + ".bias", bq), (name + ".mult", mult), (name + ".shift", shift)]
+    return out
+
+
 RECON_K = 4
 RECON_T = (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75)
 RECON_MIN_COUNT = 50
@@ -198,6 +251,8 @@ def export(model, path, model_id, imgs):
     ]
     tensors += float_tensors(model)
     tensors += int_h_s_tensors(model, calibrate_h_s(model, imgs))
+    if model.ctx is not None:
+        tensors += int_ctx_tensors(model, calibrate_ctx(model, imgs))
     tensors.append(("y.recon", recon_table(ReferenceModel(dict(tensors)), imgs)))
     return write_model(path, tensors)
 
@@ -206,7 +261,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("ckpt")
     ap.add_argument("out")
-    ap.add_argument("--id", default="hvic-mshp-n128m192")
+    ap.add_argument("--id", help="model.id (default hvic-mshp-n128m192, or hvic-ctx5-n128m192 "
+                                 "with a channel context of 5 slices)")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/train"))
     ap.add_argument("--screen", help="screen-content images (train.py --screen) added to the calibration crops "
                                      "of h_s and the reconstruction offsets")
@@ -222,7 +278,9 @@ def main():
     model.eval()
     imgs = load_images(args.data, 64 * 2**20) + (load_images(args.screen) if args.screen else [])
     imgs = [im for im in imgs if min(im.shape[1:]) >= 256]
-    digest = export(model, args.out, args.id, imgs)
+    model_id = args.id or ("hvic-ctx%d-n%dm%d" % (len(model.ctx.slices), model.N, model.M) if model.ctx is not None
+                           else "hvic-mshp-n%dm%d" % (model.N, model.M))
+    digest = export(model, args.out, model_id, imgs)
     ReferenceModel(read_model(args.out)[0])  # reload check
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, digest {digest:08x})")
 

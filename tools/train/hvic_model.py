@@ -5,8 +5,14 @@ Architecture (spec/model-format.md is the normative description):
   y_g = y ⊙ gain_y(β_y)             per-channel gain (Cui et al., CVPR 2021)
   z   = h_a(y),  z_g = z ⊙ gain_z(β_z)
   ẑ_g = round(z_g)                  coded with a learned factorized density (Ballé 2018, app. 6.1)
-  μ', logσ' = h_s(ẑ_g ⊘ gain_z)     entropy parameters of the *ungained* y (Minnen 2018)
-  μ = μ' ⊙ gain_y, σ = exp(logσ') ⊙ gain_y
+  μ', log2σ' = h_s(ẑ_g ⊘ gain_z)    entropy parameters of the *ungained* y (Minnen 2018)
+  with a channel context (model format v2), y is split into channel slices y_0 .. y_{G−1}
+  coded in order; for s ≥ 1 a context network adds to the h_s parameters of slice s:
+  (Δμ', Δlog2σ') = c_s(ŷ'_0 .. ŷ'_{s−1}, μ'_s, log2σ'_s)   ŷ' = ŷ_g ⊘ gain_y, already decoded
+  (channel-conditional entropy model, Minnen & Singh, ICIP 2020; uneven slices as in ELIC,
+  He et al., CVPR 2022). c_s's last layer starts at zero, so a model without context is
+  its starting point.
+  μ = μ' ⊙ gain_y, σ = 2^log2σ' ⊙ gain_y
   ŷ_g = round(y_g − μ) + μ          coded as round(y_g − μ) with a zero-mean Gaussian
   x̂   = g_s(ŷ_g ⊘ gain_y)
 
@@ -114,6 +120,30 @@ def gaussian_likelihood(v, sigma):
     return (upper - lower).clamp_min(LIKELIHOOD_MIN)
 
 
+def ctx_slices_of(sd):
+    """The channel slices of the context model of state dict sd, or None without one."""
+    if "ctx_slices" in sd:
+        return tuple(int(v) for v in sd["ctx_slices"].tolist())
+    return None
+
+
+def permute_y_channels(sd, perm):
+    """A copy of state dict sd (a model without context) whose y channels are reordered: new
+    channel i is old channel perm[i]. The model computes the same function; only the order in
+    which y's channels are coded changes."""
+    sd = dict(sd)
+    M = len(perm)
+    for k in ("g_a.6.weight", "g_a.6.bias"):
+        sd[k] = sd[k][perm]
+    for k in ("g_s.0.conv.weight", "h_a.0.weight"):
+        sd[k] = sd[k][:, perm]
+    both = torch.cat([perm, perm + M])
+    for k in ("h_s.4.weight", "h_s.4.bias"):
+        sd[k] = sd[k][both]
+    sd["log_gain_y"] = sd["log_gain_y"][:, perm]
+    return sd
+
+
 def ste_round(x):
     return x + (torch.round(x) - x).detach()
 
@@ -123,14 +153,52 @@ def ste_round(x):
 DEFAULT_BETAS = (2222.2, 1111.1, 555.6, 285.7, 149.3, 76.9, 40.0, 20.7, 10.7)
 
 
-class HyperpriorModel(nn.Module):
-    """Mean-scale hyperprior with per-layer gain vectors for variable rate."""
+# Channel slices of y for the context model (ELIC's uneven 16/16/32/64/64 of M = 192) and
+# the width of the context networks' hidden layers.
+CTX_SLICES = (16, 16, 32, 64, 64)
+CTX_HIDDEN = 96
 
-    def __init__(self, N=128, M=192, betas=DEFAULT_BETAS):
+
+class ChannelContext(nn.Module):
+    """Context networks c_1 .. c_{G−1}: three 3×3 convolutions with ReLU between, from the
+    ŷ' of the previous slices and slice s's h_s parameters (μ', log2σ') to additive
+    corrections of those parameters. Inputs and outputs are in the units of the ungained y
+    (log2 for σ), which the integer version of spec/model-format.md §3.6 quantizes."""
+
+    def __init__(self, slices, hidden=CTX_HIDDEN):
+        super().__init__()
+        self.slices = tuple(slices)
+        self.nets = nn.ModuleList()
+        for s in range(1, len(slices)):
+            cin = sum(slices[:s]) + 2 * slices[s]
+            net = nn.Sequential(conv(cin, hidden, 3), nn.ReLU(), conv(hidden, hidden, 3), nn.ReLU(),
+                                conv(hidden, 2 * slices[s], 3))
+            nn.init.zeros_(net[4].weight)
+            nn.init.zeros_(net[4].bias)
+            self.nets.append(net)
+
+    def bounds(self):
+        """(start, end) channel of each slice."""
+        out, c = [], 0
+        for k in self.slices:
+            out.append((c, c + k))
+            c += k
+        return out
+
+
+class HyperpriorModel(nn.Module):
+    """Mean-scale hyperprior with per-layer gain vectors for variable rate and an optional
+    channel context (ctx_slices)."""
+
+    def __init__(self, N=128, M=192, betas=DEFAULT_BETAS, ctx_slices=None, ctx_hidden=CTX_HIDDEN):
         super().__init__()
         self.N, self.M = N, M
+        self.ctx = ChannelContext(ctx_slices, ctx_hidden) if ctx_slices else None
         self.bf16_transforms = False
         self.register_buffer("betas", torch.tensor(betas, dtype=torch.float32))
+        if ctx_slices:
+            assert sum(ctx_slices) == M, "the context slices must cover y's M channels"
+            self.register_buffer("ctx_slices", torch.tensor(ctx_slices, dtype=torch.int32))
         L = len(betas)
         self.g_a = nn.Sequential(
             conv(3, N, 5, 2), GDN(N), conv(N, N, 5, 2), GDN(N),
@@ -153,18 +221,23 @@ class HyperpriorModel(nn.Module):
     @classmethod
     def from_state_dict(cls, sd):
         """A model with the N, M and β levels of the state dict sd, loaded from it."""
-        model = cls(N=sd["log_gain_z"].shape[1], M=sd["log_gain_y"].shape[1], betas=tuple(sd["betas"].tolist()))
+        model = cls(N=sd["log_gain_z"].shape[1], M=sd["log_gain_y"].shape[1], betas=tuple(sd["betas"].tolist()),
+                    ctx_slices=ctx_slices_of(sd),
+                    ctx_hidden=sd["ctx.nets.0.0.weight"].shape[0] if "ctx.nets.0.0.weight" in sd else CTX_HIDDEN)
         model.load_state_dict(sd)
         return model
 
     def load_resampling_levels(self, sd):
         """Load sd, whose β levels may differ from this model's: each of this model's levels takes
         the log gains of sd's level with the same β, or those interpolated (or extrapolated from
-        the nearest two levels) linearly in log β. Returns True when the levels differed."""
+        the nearest two levels) linearly in log β. A state dict without a channel context loads
+        into a model with one (which then starts from its zero-output context). Returns True
+        when the levels differed."""
         old = sd["betas"].double().log()
         new = self.betas.double().log()
+        strict = not (self.ctx is not None and ctx_slices_of(sd) is None)
         if old.shape == new.shape and torch.equal(old, new):
-            self.load_state_dict(sd)
+            self._load(sd, strict)
             return False
         sd = dict(sd)
         order = torch.argsort(old)  # ascending log β
@@ -178,8 +251,14 @@ class HyperpriorModel(nn.Module):
                 rows.append((1 - t) * ys[i - 1] + t * ys[i])
             sd[name] = torch.stack(rows).to(sd[name].dtype)
         sd["betas"] = self.betas.clone()
-        self.load_state_dict(sd)
+        self._load(sd, strict)
         return True
+
+    def _load(self, sd, strict):
+        missing, unexpected = self.load_state_dict(sd, strict=strict)
+        bad = [k for k in missing if not k.startswith("ctx")] + list(unexpected)
+        if bad:
+            raise RuntimeError(f"state dict does not fit the model: {bad[:5]}")
 
     def f16_weights(self):
         """The conv weights of g_a, h_a and g_s: the model file stores these as fp16 (spec §3.1)."""
@@ -217,10 +296,37 @@ class HyperpriorModel(nn.Module):
         entropy path (h_a, h_s, likelihoods) stays fp32 either way."""
         return torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.bf16_transforms)
 
-    def hyper_params(self, z_hat_g, gz, gy):
+    def hyper_params(self, z_hat_g, gz):
+        """Ungained (μ', log2σ') of all of y from h_s."""
         p = self.h_s(z_hat_g / gz)
         mu_u, log_sigma_u = p.chunk(2, dim=1)
-        return mu_u * gy, torch.exp(log_sigma_u) * gy
+        return mu_u, log_sigma_u / math.log(2)
+
+    def code_y(self, y_g, mu_u, ls_u, gy, training):
+        """Quantizes y_g slice by slice (one slice without a context): returns ŷ_g and the
+        likelihoods of y. mu_u, ls_u: h_s's ungained parameters; gy: y gains B×M×1×1."""
+        slices = self.ctx.bounds() if self.ctx is not None else [(0, self.M)]
+        y_hats, liks, prev = [], [], []
+        for s, (c0, c1) in enumerate(slices):
+            mu_s, ls_s, g = mu_u[:, c0:c1], ls_u[:, c0:c1], gy[:, c0:c1]
+            if s > 0:
+                d = self.ctx.nets[s - 1](torch.cat(prev + [mu_s, ls_s], dim=1))
+                mu_s = mu_s + d[:, :c1 - c0]
+                ls_s = ls_s + d[:, c1 - c0:]
+            mu = mu_s * g
+            sigma = torch.exp2(ls_s) * g
+            r = y_g[:, c0:c1] - mu
+            if training:
+                lik = gaussian_likelihood(r + torch.empty_like(r).uniform_(-0.5, 0.5), sigma)
+                y_hat = ste_round(r) + mu
+            else:
+                q = torch.round(r)
+                lik = gaussian_likelihood(q, sigma)
+                y_hat = q + mu
+            y_hats.append(y_hat)
+            liks.append(lik)
+            prev.append(y_hat / g)
+        return torch.cat(y_hats, dim=1), torch.cat(liks, dim=1)
 
     def forward(self, x, pos_y, pos_z, training=True):
         """x: B×3×H×W on 0..1; pos_y/pos_z: B fractional β-level positions.
@@ -240,15 +346,8 @@ class HyperpriorModel(nn.Module):
         else:
             z_hat = torch.round(z_g)
             lik_z = self.density_z.likelihood(z_hat)
-        mu, sigma = self.hyper_params(z_hat, gz, gy)
-        if training:
-            r = y_g - mu
-            lik_y = gaussian_likelihood(r + torch.empty_like(r).uniform_(-0.5, 0.5), sigma)
-            y_hat = ste_round(r) + mu
-        else:
-            q = torch.round(y_g - mu)
-            lik_y = gaussian_likelihood(q, sigma)
-            y_hat = q + mu
+        mu_u, ls_u = self.hyper_params(z_hat, gz)
+        y_hat, lik_y = self.code_y(y_g, mu_u, ls_u, gy, training)
         with self.transform_precision(x):
             x_hat = self.g_s(y_hat / gy).float()
         return x_hat, lik_y, lik_z

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import zstandard
 
 MAGIC = b"HVMD"
-VERSION = 1
+VERSION = 2  # newest; a file without a channel context (ctx.slices) is written as version 1
 DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.int16, 4: np.uint8}
 DTYPE_CODES = {np.dtype(v): k for k, v in DTYPES.items()}
 GAIN_POS_ONE = 4096  # gain positions are in units of 1/4096 level
@@ -34,7 +34,8 @@ def write_model(path, tensors):
         out.append(arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes())
     payload = b"".join(out)
     frame = zstandard.ZstdCompressor(level=19, write_checksum=True).compress(payload)
-    data = MAGIC + struct.pack("<IQI", VERSION, len(payload), zlib.crc32(payload)) + frame
+    version = 2 if any(name == "ctx.slices" for name, _ in tensors) else 1
+    data = MAGIC + struct.pack("<IQI", version, len(payload), zlib.crc32(payload)) + frame
     with open(path, "wb") as f:
         f.write(data)
     return zlib.crc32(data)
@@ -46,7 +47,7 @@ def read_model(path):
     if len(data) < 20 or data[:4] != MAGIC:
         raise ValueError(f"{path}: not an hvic model file")
     version, size, crc = struct.unpack_from("<IQI", data, 4)
-    if version != VERSION:
+    if not 1 <= version <= VERSION:
         raise ValueError(f"{path}: unsupported model version {version}")
     payload = zstandard.ZstdDecompressor().decompress(data[20:], max_output_size=size)
     if len(payload) != size or zlib.crc32(payload) != crc:
@@ -174,21 +175,76 @@ class ReferenceModel:
         s = int(self.t[name + ".shift"][0])
         return floor_div_pow2(acc * mult + (1 << (s - 1)), s)
 
-    def h_s(self, z_hat, pz, py):
-        """z_hat: int64 1×N×h×w → (idx int64 1×M×4h×4w, mu_q8 int64 same)."""
+    def slices(self):
+        """(first, end) channel of each channel slice of y (one slice without a context)."""
+        k = self.t.get("ctx.slices")
+        k = [self.M] if k is None else [int(v) for v in k]
+        c = np.concatenate([[0], np.cumsum(k)])
+        return [(int(c[i]), int(c[i + 1])) for i in range(len(k))]
+
+    def h_s_raw(self, z_hat, pz):
+        """h_s's output v: int64 1×2M×4h×4w, μ' (Q8) then log2 σ' (Q16) of the ungained y."""
         lgz, _ = self.gain_z(pz)
         ig = exp2_q16(int(self.t["h_s.in_log2"][0]) - lgz, self.exp2_table).view(1, -1, 1, 1)
         a = floor_div_pow2(z_hat * ig + (1 << 15), 16).clamp(-self.A, self.A)
         a = F.pixel_shuffle(self._int_conv(a, "h_s.0").clamp(0, self.A), 2)
         a = F.pixel_shuffle(self._int_conv(a, "h_s.2").clamp(0, self.A), 2)
-        v = self._int_conv(a, "h_s.4")
-        mu_u, ls_u = v[:, :self.M], v[:, self.M:]
+        return self._int_conv(a, "h_s.4")
+
+    def params(self, v, c0, c1, py):
+        """(idx, mu_q8) of channels c0..c1−1 from the parameters v (§3.3)."""
         lgy, gy = self.gain_y(py)
-        mu = floor_div_pow2(mu_u * gy.view(1, -1, 1, 1) + (1 << 15), 16)
+        mu = floor_div_pow2(v[:, c0:c1] * gy[c0:c1].view(1, -1, 1, 1) + (1 << 15), 16)
         lmin = int(self.t["scales.log2_min"][0])
         step = int(self.t["scales.log2_step"][0])
-        idx = torch.div(ls_u + lgy.view(1, -1, 1, 1) - lmin + step // 2, step, rounding_mode="floor")
+        ls = v[:, self.M + c0:self.M + c1]
+        idx = torch.div(ls + lgy[c0:c1].view(1, -1, 1, 1) - lmin + step // 2, step, rounding_mode="floor")
         return idx.clamp(0, self.S - 1), mu
+
+    def context(self, s, v, q, mu, py):
+        """Adds the context network of slice s (§3.6) to v in place, from q and mu (int64
+        1×M×H×W) of the channels before the slice."""
+        (c0, c1) = self.slices()[s]
+        K = c1 - c0
+        lgy, _ = self.gain_y(py)
+        il = int(self.t[f"ctx.{s}.in_log2"][0])
+        g = exp2_q16(il - lgy[:c0], self.exp2_table).view(1, -1, 1, 1)
+        g0 = int(exp2_q16(torch.tensor([il]), self.exp2_table)[0])
+        a = torch.cat([floor_div_pow2((q[:, :c0] * 256 + mu[:, :c0]) * g + (1 << 23), 24),
+                       floor_div_pow2(v[:, c0:c1] * g0 + (1 << 23), 24),
+                       floor_div_pow2(v[:, self.M + c0:self.M + c1] * g0 + (1 << 31), 32)], dim=1)
+        a = a.clamp(-self.A, self.A)
+        a = self._int_conv(a, f"ctx.{s}.0").clamp(0, self.A)
+        a = self._int_conv(a, f"ctx.{s}.2").clamp(0, self.A)
+        d = self._int_conv(a, f"ctx.{s}.4")
+        v[:, c0:c1] += d[:, :K]
+        v[:, self.M + c0:self.M + c1] += d[:, K:]
+
+    def entropy_params(self, z_hat, pz, py, y_g=None, q=None):
+        """(q, idx, mu_q8), int64 1×M×4h×4w, slice by slice (§3.3, §3.6). Each slice's q is
+        round(y_g − μ) from y_g (the gained y, float) or taken from q."""
+        v = self.h_s_raw(z_hat, pz)
+        shape = (v.shape[0], self.M) + tuple(v.shape[2:])
+        qs = torch.zeros(shape, dtype=torch.int64) if q is None else q
+        idx = torch.zeros(shape, dtype=torch.int64)
+        mu = torch.zeros(shape, dtype=torch.int64)
+        for s, (c0, c1) in enumerate(self.slices()):
+            if s > 0:
+                self.context(s, v, qs, mu, py)
+            idx[:, c0:c1], mu[:, c0:c1] = self.params(v, c0, c1, py)
+            if q is None:
+                qs[:, c0:c1] = torch.round(y_g[:, c0:c1] - mu[:, c0:c1].float() / 256).long()
+        return qs, idx, mu
+
+    def h_s(self, z_hat, pz, py, q=None):
+        """z_hat: int64 1×N×h×w → (idx int64 1×M×4h×4w, mu_q8 int64 same); a model with a
+        channel context also needs q, the coded y integers."""
+        if q is None and len(self.slices()) > 1:
+            raise ValueError("a model with a channel context needs q")
+        if q is None:
+            q = torch.zeros(1)
+        _, idx, mu = self.entropy_params(z_hat, pz, py, q=q)
+        return idx, mu
 
     # whole path
     def analyse(self, x, py, pz):
@@ -200,9 +256,8 @@ class ReferenceModel:
         _, gy = self.gain_y(py)
         _, gz = self.gain_z(pz)
         z_hat = torch.round(self.h_a(y) * (gz.float() / 65536).view(1, -1, 1, 1)).long()
-        idx, mu = self.h_s(z_hat, pz, py)
         y_g = y * (gy.float() / 65536).view(1, -1, 1, 1)
-        q = torch.round(y_g - mu.float() / 256).long()
+        q, idx, mu = self.entropy_params(z_hat, pz, py, y_g=y_g)
         return z_hat, q, idx, mu
 
     def recon_mu(self, q, idx, mu, py):

@@ -17,8 +17,7 @@ Runs on CUDA when available.
 """
 import os
 
-os.environ.setdefault("OPENBLAS_CORETYPE", "Cooperlake")
-os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx512")
+import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
 import csv
@@ -31,7 +30,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from hvic_model import DEFAULT_BETAS, HyperpriorModel
+from hvic_model import CTX_SLICES, DEFAULT_BETAS, HyperpriorModel, ctx_slices_of, permute_y_channels
 
 
 def load_images(folder, limit_bytes=None):
@@ -72,6 +71,43 @@ def rd_terms(model, x, pos_y, pos_z):
     return mse, r_y, r_z
 
 
+def rate_terms_ctx(model, x, pos_y, pos_z):
+    """rd_terms for --ctx-only: the transforms and h_s are frozen, so only the rate of y under the
+    context model depends on the trained weights; D and R(z) are returned as zeros."""
+    with torch.no_grad():
+        gy = model.gains(model.log_gain_y, pos_y)
+        gz = model.gains(model.log_gain_z, pos_z)
+        with model.transform_precision(x):
+            y = model.g_a(x).float()
+        z_hat = torch.round(model.h_a(y) * gz)
+        mu_u, ls_u = model.hyper_params(z_hat, gz)
+    _, lik_y = model.code_y(y * gy, mu_u, ls_u, gy, training=True)
+    npix = x.shape[2] * x.shape[3]
+    zero = torch.zeros(x.shape[0], device=x.device)
+    return zero, -torch.log2(lik_y).sum(dim=(1, 2, 3)) / npix, zero
+
+
+def order_y_by_rate(sd, imgs, screen, screen_share, gen, batches=8):
+    """sd (a model without context) with its y channels in decreasing order of their mean rate
+    over training crops at all β levels, so that the first context slices hold the channels
+    that carry most information (as ELIC's uneven slices expect)."""
+    model = HyperpriorModel.from_state_dict({k: v.float() for k, v in sd.items()})
+    model.eval()
+    L = model.betas.numel()
+    rate = torch.zeros(model.M, dtype=torch.float64)
+    with torch.no_grad():
+        for b in range(batches):
+            x = random_batch(imgs, 4, 256, gen, screen, screen_share)
+            pos = torch.full((4,), (L - 1) * b / (batches - 1))
+            _, lik_y, _ = model(x, pos, pos, training=False)
+            rate += -torch.log2(lik_y).sum(dim=(0, 2, 3)).double()
+    perm = torch.argsort(rate, descending=True)
+    share = rate[perm] / rate.sum()
+    print("y channels ordered by rate: first 16 carry {:.0%}, first 32 {:.0%}, first 64 {:.0%}".format(
+        share[:16].sum().item(), share[:32].sum().item(), share[:64].sum().item()), flush=True)
+    return permute_y_channels(sd, perm)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../shared/data/train"))
@@ -100,6 +136,12 @@ def main():
                     help="with --screen: share of crops taken from it (default: %(default)s)")
     ap.add_argument("--level-norm", action="store_true",
                     help="divide each sample's loss by the running mean loss of its nearest β level")
+    ap.add_argument("--ctx", action="store_true",
+                    help="channel-context entropy model (slices %s); from an --init without one, y's "
+                         "channels are first ordered by rate and the context starts at zero" % (CTX_SLICES,))
+    ap.add_argument("--ctx-only", action="store_true",
+                    help="with --ctx: train only the context networks, on the rate of y (the transforms, "
+                         "h_s, gains and density of z stay as initialised; ~4x faster steps)")
     ap.add_argument("--bf16", action="store_true",
                     help="run g_a and g_s under bf16 autocast (entropy path stays fp32) on "
                          "channels-last tensors: on CPUs with AMX, oneDNN then runs the convolutions "
@@ -112,16 +154,29 @@ def main():
     ckpt_path = os.path.join(args.out, "ckpt.pt")
     log_path = os.path.join(args.out, "log.csv")
 
-    model = HyperpriorModel(betas=tuple(args.betas)).to(dev)
+    imgs = load_images(args.data, args.data_mib and args.data_mib * 2**20)
+    imgs = [im for im in imgs if min(im.shape[1:]) >= args.crop]
+    screen = [im for im in load_images(args.screen) if min(im.shape[1:]) >= args.crop] if args.screen else []
+    if args.screen and not screen:
+        raise SystemExit(f"train.py: no images of at least {args.crop}² in {args.screen}")
+
+    model = HyperpriorModel(betas=tuple(args.betas), ctx_slices=CTX_SLICES if args.ctx else None).to(dev)
     model.bf16_transforms = args.bf16
     layout = torch.channels_last if args.bf16 else torch.contiguous_format
     model = model.to(memory_format=layout)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if args.ctx_only and not args.ctx:
+        raise SystemExit("train.py: --ctx-only needs --ctx")
+    params = model.ctx.parameters() if args.ctx_only else model.parameters()
+    opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
     level_loss = torch.zeros(len(args.betas), device=dev)  # running mean loss per β level, 0 = unseen
     if os.path.exists(ckpt_path) or args.init:
         resume = os.path.exists(ckpt_path)
         ck = torch.load(ckpt_path if resume else args.init, map_location=dev)
+        if args.ctx and ctx_slices_of(ck["model"]) is None:
+            ck["model"] = order_y_by_rate(ck["model"], [im for im in imgs if min(im.shape[1:]) >= 256],
+                                          [im for im in screen if min(im.shape[1:]) >= 256],
+                                          args.screen_share, random.Random(args.seed + 7))
         resampled = model.load_resampling_levels(ck["model"])
         if resume:
             opt.load_state_dict(ck["opt"])
@@ -134,11 +189,6 @@ def main():
         print(f"{'resumed' if resume else 'initialised from'} {ckpt_path if resume else args.init}"
               f" at step {step}" + (", β levels resampled" if resampled else ""), flush=True)
 
-    imgs = load_images(args.data, args.data_mib and args.data_mib * 2**20)
-    imgs = [im for im in imgs if min(im.shape[1:]) >= args.crop]
-    screen = [im for im in load_images(args.screen) if min(im.shape[1:]) >= args.crop] if args.screen else []
-    if args.screen and not screen:
-        raise SystemExit(f"train.py: no images of at least {args.crop}² in {args.screen}")
     print(f"{len(imgs)} training images" + (f" and {len(screen)} screen-content images "
           f"({args.screen_share:.0%} of crops)" if screen else "") + f", device {dev}, threads {torch.get_num_threads()}", flush=True)
     gen = random.Random(args.seed + step)
@@ -176,7 +226,7 @@ def main():
         indep = torch.rand(args.batch, device=dev) < 0.25
         pos_z = torch.where(indep, torch.rand(args.batch, device=dev) * (L - 1), pos_y)
         beta_y, beta_z = model.beta_at(pos_y), model.beta_at(pos_z)
-        mse, r_y, r_z = rd_terms(model, x, pos_y, pos_z)
+        mse, r_y, r_z = (rate_terms_ctx if args.ctx_only else rd_terms)(model, x, pos_y, pos_z)
         per_sample = (mse + beta_y * r_y + beta_z * r_z) / beta_y
         if args.level_norm:
             with torch.no_grad():
@@ -191,7 +241,7 @@ def main():
             loss = per_sample.mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.ctx.parameters() if args.ctx_only else model.parameters(), 1.0)
         opt.step()
         step += 1
         psnr = (10 * torch.log10(255.0 ** 2 / mse.clamp_min(1e-6))).mean()
