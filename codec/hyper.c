@@ -255,11 +255,13 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
     const size_t pz_n = (size_t)zh * zw, py_n = 16 * pz_n;
     hvic_status st = HVIC_ERR_NOMEM;
 
-    /* the context networks' widest input and hidden layer */
-    int cin_max = 0, hid = 0;
+    /* the context networks' widest input, hidden and output layers */
+    int cin_max = 0, cout_max = 0;
+    const int hid = G > 1 ? m->ctx[1].l[0].cout : 0; /* the same for every slice */
     for (int s = 1; s < G; s++) {
-        if (m->ctx[s].l[0].cin > cin_max) cin_max = m->ctx[s].l[0].cin;
-        hid = m->ctx[s].l[0].cout;
+        const hv_ctx_net *n = &m->ctx[s];
+        if (n->l[0].cin > cin_max) cin_max = n->l[0].cin;
+        if (n->l[2].cout > cout_max) cout_max = n->l[2].cout;
     }
     int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
     int64_t *gy = malloc((size_t)M * sizeof *gy);
@@ -271,7 +273,7 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
     if ((size_t)2 * M * 16 * pz_n > vmax) vmax = (size_t)2 * M * 16 * pz_n;
     int64_t *v = malloc(vmax * sizeof *v);
     /* context buffers: input, hidden activations, layer outputs */
-    const size_t tn = (size_t)(hid > M ? hid : M) * 2 * py_n;
+    const size_t tn = (size_t)(hid > cout_max ? hid : cout_max) * py_n;
     int32_t *ca = G > 1 ? malloc((size_t)cin_max * py_n * sizeof *ca) : NULL;
     int32_t *ch = G > 1 ? malloc((size_t)hid * py_n * sizeof *ch) : NULL;
     int64_t *ct = G > 1 ? malloc(tn * sizeof *ct) : NULL;

@@ -132,37 +132,31 @@ def int_h_s_tensors(model, calib):
 
 def calibrate_ctx(model, imgs, n_batches=6):
     """Per context network s ≥ 1: (max |input|, max of each hidden activation) of the float
-    networks over training crops at all β levels (0.99999 quantiles, as for h_s)."""
+    networks over training crops at all β levels (0.99999 quantiles, as for h_s), recorded by
+    hooks on the networks during the model's own forward pass (actual rounding)."""
     gen = random.Random(3)
     L = model.betas.numel()
-    nets = model.ctx.nets
-    stats = [[0.0, 0.0, 0.0] for _ in nets]
+    stats = [[0.0, 0.0, 0.0] for _ in model.ctx.nets]
 
     def q(t):
         return torch.quantile(t.flatten()[::7][:2**24].float(), 0.99999).item()
 
+    def hook(i, which):
+        def record(module, inputs, output):
+            t = inputs[0].abs() if which == 0 else output
+            stats[i][which] = max(stats[i][which], q(t))
+        return record
+
+    handles = []
+    for i, net in enumerate(model.ctx.nets):
+        handles += [net[0].register_forward_hook(hook(i, 0)), net[1].register_forward_hook(hook(i, 1)),
+                    net[3].register_forward_hook(hook(i, 2))]
     with torch.no_grad():
         for b in range(n_batches):
-            x = random_batch(imgs, 4, 256, gen)
             pos = torch.full((4,), (L - 1) * b / max(1, n_batches - 1))
-            gy = model.gains(model.log_gain_y, pos)
-            gz = model.gains(model.log_gain_z, pos)
-            y = model.g_a(x)
-            mu_u, ls_u = model.hyper_params(torch.round(model.h_a(y) * gz), gz)
-            y_g, prev = y * gy, []
-            for s, (c0, c1) in enumerate(model.ctx.bounds()):
-                mu_s, ls_s, g = mu_u[:, c0:c1], ls_u[:, c0:c1], gy[:, c0:c1]
-                if s > 0:
-                    net = nets[s - 1]
-                    inp = torch.cat(prev + [mu_s, ls_s], dim=1)
-                    a1 = net[1](net[0](inp))
-                    a2 = net[3](net[2](a1))
-                    d = net[4](a2)
-                    st = stats[s - 1]
-                    st[0], st[1], st[2] = max(st[0], q(inp.abs())), max(st[1], q(a1)), max(st[2], q(a2))
-                    mu_s, ls_s = mu_s + d[:, :c1 - c0], ls_s + d[:, c1 - c0:]
-                mu = mu_s * g
-                prev.append((torch.round(y_g[:, c0:c1] - mu) + mu) / g)
+            model(random_batch(imgs, 4, 256, gen), pos, pos, training=False)
+    for h in handles:
+        h.remove()
     return [(max(a, 1.0), max(b, 1e-3), max(c, 1e-3)) for a, b, c in stats]
 
 
