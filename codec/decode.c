@@ -4,16 +4,16 @@
 
 #include "hvic_advanced.h"
 #include "hyper.h"
-#include "image_io.h"
+#include "image.h"
 #include "model.h"
 #include "parallel.h"
-#include "pipeline.h"
+#include "synthesis.h"
 #include "rans.h"
 
 /* Decodes q of the y channels c0 .. c1-1 (hv_slice_fn). */
 typedef struct {
     const hvic_model *m;
-    hvic_rans_decoder *dec;
+    hv_rans_decoder *dec;
     hv_latents *l;
     size_t plane;
 } y_job;
@@ -23,7 +23,7 @@ static hvic_status decode_slice(void *arg, int c0, int c1)
     y_job *j = arg;
     hvic_status st = HVIC_OK;
     for (size_t i = (size_t)c0 * j->plane; i < (size_t)c1 * j->plane && st == HVIC_OK; i++)
-        st = hvic_rans_get(j->dec, &j->m->y_cdfs.cdfs[j->l->idx[i]], &j->l->q[i]);
+        st = hv_rans_get(j->dec, &j->m->y_cdfs.cdfs[j->l->idx[i]], &j->l->q[i]);
     return st;
 }
 
@@ -64,22 +64,22 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
         return st;
     }
 
-    hvic_rans_decoder dec;
+    hv_rans_decoder dec;
     const size_t nz = (size_t)zh * zw;
-    st = hvic_rans_decoder_init(&dec, c->zlat, c->zlat_size);
+    st = hv_rans_decoder_init(&dec, c->zlat, c->zlat_size);
     for (int ch = 0; ch < m->N && st == HVIC_OK; ch++)
         for (size_t i = 0; i < nz && st == HVIC_OK; i++)
-            st = hvic_rans_get(&dec, &m->z_cdfs[ch], &l->zhat[(size_t)ch * nz + i]);
-    if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
+            st = hv_rans_get(&dec, &m->z_cdfs[ch], &l->zhat[(size_t)ch * nz + i]);
+    if (st == HVIC_OK) st = hv_rans_decoder_finish(&dec);
     /* q, slice by slice, in the stream's channel-major order: each slice's
      * parameters need the slices before it (spec/codec-streams.md) */
     y_job yj = {m, &dec, l, (size_t)yh * yw};
-    if (st == HVIC_OK) st = hvic_rans_decoder_init(&dec, c->ylat, c->ylat_size);
+    if (st == HVIC_OK) st = hv_rans_decoder_init(&dec, c->ylat, c->ylat_size);
     if (st == HVIC_OK)
         st = hv_entropy_params(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos,
                                hv_blas_caller_threads(threads), decode_slice, &yj, l->q, l->idx,
                                l->mu_q8);
-    if (st == HVIC_OK) st = hvic_rans_decoder_finish(&dec);
+    if (st == HVIC_OK) st = hv_rans_decoder_finish(&dec);
     if (st != HVIC_OK) {
         hv_latents_free(l);
         hvic_container_free(c);
@@ -119,7 +119,7 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     if (st != HVIC_OK) return st;
     st = hvic_image_alloc(image, c.width, c.height);
     if (st == HVIC_OK)
-        st = hvic_meta_copy_(&image->meta, c.icc, c.icc_size, c.exif, c.exif_size, c.xmp,
+        st = hv_meta_copy(&image->meta, c.icc, c.icc_size, c.exif, c.exif_size, c.xmp,
                               c.xmp_size);
     if (st == HVIC_OK) st = synthesise(m, &l, py, &c, threads, image->rgb, image->stride);
     if (st != HVIC_OK) hvic_image_free(image);

@@ -1,4 +1,4 @@
-/* hvic_encode(): image -> latents (pipeline.c) -> rANS streams -> container.
+/* hvic_encode(): image -> latents (analysis/) -> rANS streams -> container.
  * Also the encoder-side rate controls: quality -> beta -> gain position. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -8,10 +8,11 @@
 
 #include "hvic_advanced.h"
 #include "hyper.h"
-#include "image_io.h"
+#include "image.h"
 #include "model.h"
 #include "parallel.h"
-#include "pipeline.h"
+#include "analysis.h"
+#include "synthesis.h"
 #include "rans.h"
 
 int hvic_encode_params_init(hvic_encode_params *p, int abi_version)
@@ -74,29 +75,29 @@ uint32_t hvic_beta_to_gain_pos(const hvic_model *m, float beta)
 /* Codes zhat (N channels, each with its own CDF) into *out. */
 static hvic_status code_z(const hvic_model *m, const hv_latents *l, uint8_t **out, size_t *len)
 {
-    hvic_rans_encoder *enc = hvic_rans_encoder_new();
+    hv_rans_encoder *enc = hv_rans_encoder_new();
     if (!enc) return HVIC_ERR_NOMEM;
     const size_t n = (size_t)l->zh * l->zw;
     hvic_status st = HVIC_OK;
     for (int c = 0; c < l->N && st == HVIC_OK; c++)
         for (size_t i = 0; i < n && st == HVIC_OK; i++)
-            st = hvic_rans_put(enc, &m->z_cdfs[c], l->zhat[(size_t)c * n + i]);
-    if (st == HVIC_OK) st = hvic_rans_finish(enc, out, len);
-    hvic_rans_encoder_free(enc);
+            st = hv_rans_put(enc, &m->z_cdfs[c], l->zhat[(size_t)c * n + i]);
+    if (st == HVIC_OK) st = hv_rans_finish(enc, out, len);
+    hv_rans_encoder_free(enc);
     return st;
 }
 
 /* Codes q with the Gaussian CDF of each element's scale index. */
 static hvic_status code_y(const hvic_model *m, const hv_latents *l, uint8_t **out, size_t *len)
 {
-    hvic_rans_encoder *enc = hvic_rans_encoder_new();
+    hv_rans_encoder *enc = hv_rans_encoder_new();
     if (!enc) return HVIC_ERR_NOMEM;
     const size_t n = (size_t)l->M * l->yh * l->yw;
     hvic_status st = HVIC_OK;
     for (size_t i = 0; i < n && st == HVIC_OK; i++)
-        st = hvic_rans_put(enc, &m->y_cdfs.cdfs[l->idx[i]], l->q[i]);
-    if (st == HVIC_OK) st = hvic_rans_finish(enc, out, len);
-    hvic_rans_encoder_free(enc);
+        st = hv_rans_put(enc, &m->y_cdfs.cdfs[l->idx[i]], l->q[i]);
+    if (st == HVIC_OK) st = hv_rans_finish(enc, out, len);
+    hv_rans_encoder_free(enc);
     return st;
 }
 
@@ -262,7 +263,7 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
     if (targets > 1 || (targets && (p->beta_y > 0.0f || p->beta_z > 0.0f))) return HVIC_ERR_ARG;
     const hvic_metadata *md = p->metadata;
     if (md) { /* before the slow analysis, not only in hvic_container_write */
-        hvic_status mst = hvic_meta_check_(md);
+        hvic_status mst = hv_meta_check(md);
         if (mst != HVIC_OK) return mst;
     }
     float by = p->beta_y, bz = p->beta_z;

@@ -1,8 +1,12 @@
 /* hvic — learned lossy image codec: public C API.
  *
- * Everything in this header is stable API; hvic_advanced.h has the raw
- * container, test hooks and kernel diagnostics, which may change between
- * minor versions. Functions return an hvic_status;
+ * Everything in this header is stable API (from version 1.0; while the
+ * major version is 0, a minor release may change it, and the soname says
+ * so); hvic_advanced.h has the raw container, test hooks and kernel
+ * choice, which may change between minor versions. The library needs only
+ * zstd, zlib and OpenBLAS: reading and writing image files (PNG, JPEG) and
+ * MS-SSIM are in the tools' helper library, tools/imageio/imageio.h.
+ * Functions return an hvic_status;
  * HVIC_OK is 0 and every error is negative. hvic_strerror() gives a one-line
  * English description of any status.
  */
@@ -19,7 +23,7 @@ extern "C" {
 /** Version of this header (CMakeLists.txt takes the project version from
  *  here); hvic_version_number() gives the library's. */
 #define HVIC_VERSION_MAJOR 0
-#define HVIC_VERSION_MINOR 1
+#define HVIC_VERSION_MINOR 2
 #define HVIC_VERSION_PATCH 0
 #define HVIC_VERSION_NUMBER (HVIC_VERSION_MAJOR * 10000 + HVIC_VERSION_MINOR * 100 + HVIC_VERSION_PATCH)
 
@@ -124,39 +128,6 @@ typedef struct hvic_image {
     hvic_metadata meta; /**< ICC profile, Exif, XMP (uncompressed bytes) */
 } hvic_image;
 
-/** Flags for hvic_image_read_*(). */
-enum {
-    /** Discard an alpha channel (RGBA, gray+alpha, tRNS) instead of failing
-     *  with HVIC_ERR_UNSUPPORTED. Colour samples are kept as stored (no
-     *  compositing against a background). */
-    HVIC_READ_DROP_ALPHA = 1u << 0
-};
-
-/** Input file formats, detected from magic bytes (never from the name). */
-typedef enum hvic_image_format {
-    HVIC_FORMAT_UNKNOWN = 0,
-    HVIC_FORMAT_PNG = 1,   /**< starts with 89 50 4E 47 0D 0A 1A 0A */
-    HVIC_FORMAT_JPEG = 2   /**< starts with FF D8 FF */
-} hvic_image_format;
-
-/** What the reader did to the input (optional output of hvic_image_read_*).
- *  A caller such as the CLI prints a notice when reduced_16bit is set. */
-typedef struct hvic_read_info {
-    hvic_image_format format;
-    int source_bit_depth;   /**< bits per sample in the file (1..16) */
-    int source_channels;    /**< samples per pixel in the file, incl. alpha
-                                 (palette counts as 3, or 4 with tRNS) */
-    int reduced_16bit;      /**< 1: 16-bit samples were reduced to 8 bits
-                                 as (v * 255 + 32767) / 65535 */
-    int dropped_alpha;      /**< 1: an alpha channel was discarded */
-    int dropped_icc;        /**< 1: an ICC profile was left out because its
-                                 colour space is not RGB (e.g. the profile of
-                                 a gray image, which hvic stores as RGB) */
-} hvic_read_info;
-
-/** Detect the format of a buffer from its first bytes. */
-HVIC_API hvic_image_format hvic_image_detect(const uint8_t *buf, size_t len);
-
 /** Allocate an image of width x height with stride 3 * width (pixels
  *  uninitialised). Errors: HVIC_ERR_ARG (NULL img), HVIC_ERR_TOO_LARGE
  *  (0 or > HVIC_MAX_DIM; img is left empty), HVIC_ERR_NOMEM. */
@@ -166,69 +137,36 @@ HVIC_API hvic_status hvic_image_alloc(hvic_image *img, uint32_t width, uint32_t 
  *  empty images are allowed. */
 HVIC_API void hvic_image_free(hvic_image *img);
 
-/** Decode a PNG or JPEG held in memory into 8-bit RGB.
- *
- *  PNG: 1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palette; interlaced or
- *  not. Gray and palette are expanded to RGB; 16-bit samples are reduced to
- *  8 bits as (v * 255 + 32767) / 65535. An alpha channel (RGBA, gray+alpha,
- *  or a tRNS chunk) fails with HVIC_ERR_UNSUPPORTED unless
- *  HVIC_READ_DROP_ALPHA is given. No gamma or colour-profile conversion.
- *  Metadata: img->meta receives the ICC profile (iCCP), Exif (eXIf) and
- *  XMP (iTXt "XML:com.adobe.xmp", uncompressed or zlib) wherever they lie
- *  in the file; libpng drops malformed ancillary chunks.
- *  JPEG: gray and YCbCr/RGB are converted to RGB; CMYK and YCCK fail with
- *  HVIC_ERR_UNSUPPORTED. Any libjpeg warning about damaged data is an error.
- *  Metadata: the ICC profile (APP2, reassembled from its segments), the
- *  first Exif APP1 and the first XMP APP1 (extended XMP is not read).
- *  Either format: an ICC profile whose colour space (header bytes 16..19)
- *  is not "RGB " is left out and info->dropped_icc set.
- *
- *  Dimensions are checked (IHDR / SOF) before any pixel memory is
- *  allocated. Errors: HVIC_ERR_ARG, HVIC_ERR_FORMAT (unknown magic or
- *  malformed data), HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE (width or
- *  height > HVIC_MAX_DIM), HVIC_ERR_CORRUPT (zero size, bad CRC, damaged
- *  compressed data), HVIC_ERR_TRUNCATED (data ends early), HVIC_ERR_NOMEM.
- *  On success *img owns new memory (free with hvic_image_free); on error
- *  *img is zeroed. info may be NULL. */
-HVIC_API hvic_status hvic_image_read_memory(const uint8_t *buf, size_t len, unsigned flags,
-                                   hvic_image *img, hvic_read_info *info);
+/** The items of an hvic_metadata. */
+typedef enum hvic_meta_item {
+    HVIC_META_ICC = 0,
+    HVIC_META_EXIF = 1,
+    HVIC_META_XMP = 2
+} hvic_meta_item;
 
-/** As hvic_image_read_memory(), reading the whole file at path first;
- *  path "-" reads standard input. Extra error: HVIC_ERR_IO (cannot open or
- *  read; errno is left as set by the failing call). */
-HVIC_API hvic_status hvic_image_read_file(const char *path, unsigned flags,
-                                 hvic_image *img, hvic_read_info *info);
+/** Replaces one item of *m with a copy of data[0..size) (followed by a NUL
+ *  byte that size does not count), freeing the old one; size 0 removes the
+ *  item. For attaching a colour profile or metadata to an image before
+ *  hvic_encode_image(). Errors: HVIC_ERR_ARG (NULL m, NULL data with a
+ *  non-zero size, unknown item), HVIC_ERR_NOMEM (the item is then
+ *  removed). */
+HVIC_API hvic_status hvic_metadata_set(hvic_metadata *m, hvic_meta_item item, const uint8_t *data,
+                                       size_t size);
 
-/** Encode img as an 8-bit RGB PNG (non-interlaced) into a new buffer, with
- *  img->meta as iCCP (profile name "ICC profile"), eXIf and an uncompressed
- *  iTXt "XML:com.adobe.xmp", all before IDAT. An ICC profile that libpng
- *  rejects as malformed, or an Exif block not starting with "MM" or "II",
- *  is left out; XMP ends at its first NUL byte, if any.
- *  *out is released with hvic_free(). Errors: HVIC_ERR_ARG (NULL pointers,
- *  bad dimensions, stride < 3 * width, a meta pointer NULL with a non-zero
- *  size), HVIC_ERR_TOO_LARGE (a meta item over HVIC_META_MAX),
- *  HVIC_ERR_NOMEM. */
-HVIC_API hvic_status hvic_image_write_png_memory(const hvic_image *img, uint8_t **out, size_t *len);
-
-/** Write img as an 8-bit RGB PNG to path ("-" = standard output).
- *  Errors: as hvic_image_write_png_memory(), plus HVIC_ERR_IO. */
-HVIC_API hvic_status hvic_image_write_png_file(const hvic_image *img, const char *path);
+/** Frees the three items of *m and zeroes it. NULL is allowed. */
+HVIC_API void hvic_metadata_free(hvic_metadata *m);
 
 /* ====================================================================== */
-/* Image quality metrics                                                   */
+/* Image quality: MSE and PSNR                                             */
 /* ====================================================================== */
 /*
  * Full-reference metrics between two 8-bit RGB hvic_images of the same
  * width and height (any strides >= 3 * width; interleaved R,G,B rows as in
  * hvic_image), over all three channels, computed in double. Deterministic:
- * the same images give the same value on every platform. `hvic rd` reports
- * them; tools/train/metrics.py is the matching Python implementation.
+ * the same images give the same value on every platform. The encoder's
+ * PSNR target measures with hvic_psnr(); MS-SSIM is in tools/imageio.
+ * tools/train/metrics.py is the matching Python implementation.
  */
-
-/** Smallest width and height hvic_ms_ssim() accepts, in pixels: after four
- *  2x2 poolings that drop an odd last row/column the coarsest scale must
- *  still hold one 11x11 window (floor(n / 16) >= 11). */
-#define HVIC_MS_SSIM_MIN_DIM 176u
 
 /** Mean squared error between a and b over all 3 * width * height samples
  *  (the mean of the three per-channel MSEs), in squared 8-bit code values
@@ -242,29 +180,6 @@ HVIC_API hvic_status hvic_mse(const hvic_image *a, const hvic_image *b, double *
  *  conversion). *psnr_db is +INFINITY when the images are identical.
  *  Errors: as hvic_mse(). */
 HVIC_API hvic_status hvic_psnr(const hvic_image *a, const hvic_image *b, double *psnr_db);
-
-/** Multi-scale structural similarity, 0..1 (1 when the images are
- *  identical; higher is better): Z. Wang, E. P. Simoncelli, A. C. Bovik,
- *  "Multiscale structural similarity for image quality assessment",
- *  Asilomar Conference on Signals, Systems and Computers, 2003, computed as
- *  CompressAI / pytorch-msssim do, on the 0..255 sample values:
- *  - 5 scales, weights 0.0448, 0.2856, 0.3001, 0.2363, 0.1333;
- *  - separable Gaussian window of 11 taps, sigma 1.5, normalised to sum 1,
- *    'valid' filtering (no padding);
- *  - K1 = 0.01, K2 = 0.03, data range L = 255 (C1 = (K1 L)^2, C2 = (K2 L)^2);
- *    variances as E[x^2] - E[x]^2 (and covariance likewise);
- *  - between scales 2x2 average pooling, an odd last row/column dropped;
- *  - the mean contrast-structure term cs of scales 1..4 and the mean SSIM
- *    of scale 5 are clamped at 0 (relu), raised to their weights and
- *    multiplied; this is done per channel (R, G, B) and the 3 results
- *    averaged.
- *  Errors: HVIC_ERR_ARG (as hvic_mse(), or a side smaller than
- *  HVIC_MS_SSIM_MIN_DIM), HVIC_ERR_NOMEM. */
-HVIC_API hvic_status hvic_ms_ssim(const hvic_image *a, const hvic_image *b, double *ms_ssim);
-
-/** MS-SSIM in dB as in the learned-compression literature:
- *  -10 * log10(1 - ms_ssim); +INFINITY for ms_ssim >= 1. */
-HVIC_API double hvic_ms_ssim_db(double ms_ssim);
 
 /* ====================================================================== */
 /* Files: the header without decoding — spec/container.md                  */
@@ -326,21 +241,21 @@ typedef struct hvic_model hvic_model;
  *  bounds, the shapes implied by `arch` and sane values; then builds the
  *  entropy tables. On success *model is new (free with hvic_model_free()).
  *  Errors: HVIC_ERR_ARG, HVIC_ERR_IO (cannot read; errno as set),
- *  HVIC_ERR_BAD_VERSION (format version other than 1), HVIC_ERR_MODEL
- *  (damaged, foreign or inconsistent), HVIC_ERR_NOMEM. With the environment
- *  variable HVIC_DEBUG_MODEL=1 the reason for HVIC_ERR_MODEL is printed to
- *  stderr. */
+ *  HVIC_ERR_BAD_VERSION (a format version this library does not read: 1
+ *  and 2 are read), HVIC_ERR_MODEL (damaged, foreign or inconsistent),
+ *  HVIC_ERR_NOMEM. */
 HVIC_API hvic_status hvic_model_load(const char *path, hvic_model **model);
 
 /** As hvic_model_load(), from the bytes of a model file in memory (e.g.
  *  linked into a program); the model keeps no pointer into data. */
 HVIC_API hvic_status hvic_model_load_memory(const uint8_t *data, size_t len, hvic_model **model);
 
-/** Load the default model: the file named by the environment variable
- *  HVIC_MODEL if set, else the installed
+/** Load the default model: the installed
  *  ${datadir}/hvic/models/default.hvicm, else models/default.hvicm of the
- *  source tree the library was built from. Errors: as hvic_model_load();
- *  HVIC_ERR_IO if none exists. */
+ *  source tree the library was built from. (The library reads no
+ *  environment variables; the hvic tool and the GdkPixbuf loader look at
+ *  $HVIC_MODEL first.) Errors: as hvic_model_load(); HVIC_ERR_IO if none
+ *  exists. */
 HVIC_API hvic_status hvic_model_load_default(hvic_model **model);
 
 /** The path hvic_model_load_default() would load, or NULL if none exists. */

@@ -104,14 +104,33 @@ HVIC_API void hvic_container_free(hvic_container *c);
 HVIC_API hvic_status hvic_decode_latents_hash(const hvic_model *model, const uint8_t *buf, size_t len,
                                      uint64_t *hash);
 
-/** Which kernel the decoder's synthesis transform g_s runs on with this
- *  model: "amx-bf16" (Intel AMX tiles, bf16 inputs, fp32 sums) where the CPU
- *  and the OS offer AMX, else "float" (Winograd F(4x4, 3x3) through OpenBLAS
- *  sgemm, fp32). The environment variable HVIC_GS_KERNEL=float, set before
- *  the first model load, forces "float". Decoded pixels may differ by 1
- *  between the two (never the latents: spec/model-format.md §3.1). NULL for
- *  a NULL model. */
-HVIC_API const char *hvic_model_synthesis_kernel(const hvic_model *model);
+/** The kernels a model runs on. A model starts on the fastest this CPU
+ *  offers; tests and benchmarks pick others to compare them. Names:
+ *  - analysis (g_a, h_a: the encoder's float transforms): "avx512", "avx2"
+ *    or "generic"; all give identical latents, so identical files.
+ *  - synthesis (g_s, the decoder's): "amx-bf16" (Intel AMX tiles, bf16
+ *    inputs, fp32 sums) where the CPU and the OS offer AMX, or "float"
+ *    (Winograd F(4x4, 3x3) through OpenBLAS sgemm, fp32). Decoded pixels
+ *    may differ by 1 between the two (never the latents:
+ *    spec/model-format.md §3.1).
+ *  - hyper (h_s and the context networks, integer): "vnni" (AVX-512 VNNI)
+ *    or "dgemm" (exact through cblas_dgemm); identical results. */
+typedef struct hvic_kernels {
+    const char *analysis;
+    const char *synthesis;
+    const char *hyper;
+} hvic_kernels;
+
+/** Switches model's kernels to those named in *k; a NULL field keeps that
+ *  choice. Not to be called while another thread encodes or decodes with
+ *  the model. Errors: HVIC_ERR_ARG (NULL pointer, unknown name),
+ *  HVIC_ERR_UNSUPPORTED (this CPU or build cannot run a kernel named; the
+ *  model is then unchanged). */
+HVIC_API hvic_status hvic_model_set_kernels(hvic_model *model, const hvic_kernels *k);
+
+/** Fills *k with the names of the kernels model runs on (static strings).
+ *  Errors: HVIC_ERR_ARG (NULL pointer). */
+HVIC_API hvic_status hvic_model_get_kernels(const hvic_model *model, hvic_kernels *k);
 
 #ifdef __cplusplus
 }

@@ -72,7 +72,7 @@ static double exp_nonpos(double y)
     return p * pow2i(k);
 }
 
-double hvic_cdf_gauss_q(double t)
+double hv_cdf_gauss_q(double t)
 {
     if (!(t > 0.0))
         return 0.5;
@@ -113,7 +113,7 @@ static int fp_path_ok(void)
     };
     for (int i = 0; i < 4; i++) {
         volatile double t = probe[i].t;
-        double q = hvic_cdf_gauss_q(t);
+        double q = hv_cdf_gauss_q(t);
         uint64_t bits;
         memcpy(&bits, &q, sizeof bits);
         if (bits != probe[i].bits)
@@ -122,7 +122,7 @@ static int fp_path_ok(void)
     return 1;
 }
 
-hvic_status hvic_cdf_check(const hvic_cdf *cdf)
+hvic_status hv_cdf_check(const hv_cdf *cdf)
 {
     if (!cdf || !cdf->cdf || cdf->nsym < 1 || cdf->nsym > HVIC_CDF_MAX_NSYM)
         return HVIC_ERR_ARG;
@@ -134,7 +134,7 @@ hvic_status hvic_cdf_check(const hvic_cdf *cdf)
     return HVIC_OK;
 }
 
-void hvic_cdf_free(hvic_cdf *cdf)
+void hv_cdf_free(hv_cdf *cdf)
 {
     if (!cdf)
         return;
@@ -161,7 +161,7 @@ static int rem_cmp(const void *a, const void *b)
 
 #define MASS_MAX ((uint64_t)1 << 47)
 
-hvic_status hvic_cdf_quantize(const uint64_t *mass, uint32_t n, uint32_t *freq)
+hvic_status hv_cdf_quantize(const uint64_t *mass, uint32_t n, uint32_t *freq)
 {
     if (!mass || !freq || n < 1 || n > HVIC_CDF_MAX_NSYM)
         return HVIC_ERR_ARG;
@@ -226,7 +226,7 @@ static void freqs_to_cdf(const uint32_t *freq, uint32_t nsym, uint32_t *cdf)
         cdf[i + 1] = cdf[i] + freq[i];
 }
 
-hvic_status hvic_cdf_from_freqs(int32_t offset, const uint32_t *freq, uint32_t n, hvic_cdf *out)
+hvic_status hv_cdf_from_freqs(int32_t offset, const uint32_t *freq, uint32_t n, hv_cdf *out)
 {
     if (!out)
         return HVIC_ERR_ARG;
@@ -242,7 +242,7 @@ hvic_status hvic_cdf_from_freqs(int32_t offset, const uint32_t *freq, uint32_t n
         for (uint32_t i = 0; i < n; i++)
             mass[i] = freq[i];
         mass[n] = 0; /* ESCAPE */
-        st = hvic_cdf_quantize(mass, nsym, q); /* ARG if all counts are zero */
+        st = hv_cdf_quantize(mass, nsym, q); /* ARG if all counts are zero */
     }
     if (st == HVIC_OK) {
         freqs_to_cdf(q, nsym, cdf);
@@ -286,7 +286,7 @@ static hvic_status gauss_fill(double sigma, uint32_t K, uint64_t *mass, uint32_t
     uint64_t prev = (uint64_t)1 << 39;
     for (uint32_t j = 0; j <= K; j++) {
         double t = ((double)j + 0.5) / sigma;
-        double q = hvic_cdf_gauss_q(t);
+        double q = hv_cdf_gauss_q(t);
         if (q < 0.0)
             q = 0.0;
         uint64_t u = (uint64_t)(q * FIX40 + 0.5);
@@ -307,13 +307,13 @@ static hvic_status gauss_fill(double sigma, uint32_t K, uint64_t *mass, uint32_t
         mass[K - j] = m;  /* k = -j  (below U[0], never part of U) */
     }
     mass[K] = ((uint64_t)1 << 40) - 2 * u0;
-    hvic_status st = hvic_cdf_quantize(mass, 2 * K + 2, freq);
+    hvic_status st = hv_cdf_quantize(mass, 2 * K + 2, freq);
     if (st == HVIC_OK)
         freqs_to_cdf(freq, 2 * K + 2, cdf);
     return st;
 }
 
-hvic_status hvic_cdf_gaussian(float sigma, hvic_cdf *out)
+hvic_status hv_cdf_gaussian(float sigma, hv_cdf *out)
 {
     if (!out)
         return HVIC_ERR_ARG;
@@ -342,7 +342,7 @@ hvic_status hvic_cdf_gaussian(float sigma, hvic_cdf *out)
     return st;
 }
 
-void hvic_cdf_table_free(hvic_cdf_table *table)
+void hv_cdf_table_free(hv_cdf_table *table)
 {
     if (!table)
         return;
@@ -353,7 +353,7 @@ void hvic_cdf_table_free(hvic_cdf_table *table)
     table->count = 0;
 }
 
-hvic_status hvic_cdf_table_gaussian(const float *scales, uint32_t count, hvic_cdf_table *out)
+hvic_status hv_cdf_table_gaussian(const float *scales, uint32_t count, hv_cdf_table *out)
 {
     if (!out)
         return HVIC_ERR_ARG;
@@ -368,7 +368,7 @@ hvic_status hvic_cdf_table_gaussian(const float *scales, uint32_t count, hvic_cd
     }
     if (!fp_path_ok())
         return HVIC_ERR_UNSUPPORTED;
-    hvic_cdf *cdfs = calloc(count, sizeof *cdfs);
+    hv_cdf *cdfs = calloc(count, sizeof *cdfs);
     uint32_t *store = malloc(entries * sizeof *store);
     uint64_t *mass = malloc(HVIC_CDF_MAX_NSYM * sizeof *mass);
     uint32_t *freq = malloc(HVIC_CDF_MAX_NSYM * sizeof *freq);

@@ -17,18 +17,18 @@
 
 /* A queued rANS symbol: start in bits 0..15, freq-1 in bits 16..31
  * (freq is 1..65536, start + freq <= 65536). */
-struct hvic_rans_encoder {
+struct hv_rans_encoder {
     uint32_t *sym;
     size_t n, cap;
     hvic_status err;
 };
 
-hvic_rans_encoder *hvic_rans_encoder_new(void)
+hv_rans_encoder *hv_rans_encoder_new(void)
 {
-    return calloc(1, sizeof(hvic_rans_encoder));
+    return calloc(1, sizeof(hv_rans_encoder));
 }
 
-void hvic_rans_encoder_free(hvic_rans_encoder *enc)
+void hv_rans_encoder_free(hv_rans_encoder *enc)
 {
     if (!enc)
         return;
@@ -36,13 +36,13 @@ void hvic_rans_encoder_free(hvic_rans_encoder *enc)
     free(enc);
 }
 
-size_t hvic_rans_encoder_pending(const hvic_rans_encoder *enc)
+size_t hv_rans_encoder_pending(const hv_rans_encoder *enc)
 {
     return enc ? enc->n : 0;
 }
 
 /* Makes room for `more` symbols; sets the sticky error on failure. */
-static hvic_status reserve(hvic_rans_encoder *enc, size_t more)
+static hvic_status reserve(hv_rans_encoder *enc, size_t more)
 {
     if (enc->cap - enc->n >= more)
         return HVIC_OK;
@@ -65,24 +65,24 @@ static hvic_status reserve(hvic_rans_encoder *enc, size_t more)
     return HVIC_OK;
 }
 
-static inline void push(hvic_rans_encoder *enc, uint32_t start, uint32_t freq)
+static inline void push(hv_rans_encoder *enc, uint32_t start, uint32_t freq)
 {
     enc->sym[enc->n++] = start | ((freq - 1u) << 16);
 }
 
-static inline void push_bits(hvic_rans_encoder *enc, uint32_t bits, unsigned nbits)
+static inline void push_bits(hv_rans_encoder *enc, uint32_t bits, unsigned nbits)
 {
     unsigned sh = PREC - nbits;
     push(enc, bits << sh, 1u << sh);
 }
 
 /* Checks the table header; returns nonzero if usable. */
-static inline int cdf_usable(const hvic_cdf *cdf)
+static inline int cdf_usable(const hv_cdf *cdf)
 {
     return cdf && cdf->cdf && cdf->nsym >= 1 && cdf->nsym <= HVIC_CDF_MAX_NSYM;
 }
 
-hvic_status hvic_rans_put(hvic_rans_encoder *enc, const hvic_cdf *cdf, int32_t value)
+hvic_status hv_rans_put(hv_rans_encoder *enc, const hv_cdf *cdf, int32_t value)
 {
     if (!enc)
         return HVIC_ERR_ARG;
@@ -125,7 +125,7 @@ hvic_status hvic_rans_put(hvic_rans_encoder *enc, const hvic_cdf *cdf, int32_t v
     return HVIC_OK;
 }
 
-hvic_status hvic_rans_put_bits(hvic_rans_encoder *enc, uint32_t bits, unsigned nbits)
+hvic_status hv_rans_put_bits(hv_rans_encoder *enc, uint32_t bits, unsigned nbits)
 {
     if (!enc)
         return HVIC_ERR_ARG;
@@ -141,7 +141,7 @@ hvic_status hvic_rans_put_bits(hvic_rans_encoder *enc, uint32_t bits, unsigned n
     return HVIC_OK;
 }
 
-hvic_status hvic_rans_finish(hvic_rans_encoder *enc, uint8_t **out, size_t *out_len)
+hvic_status hv_rans_finish(hv_rans_encoder *enc, uint8_t **out, size_t *out_len)
 {
     if (out)
         *out = NULL;
@@ -188,14 +188,14 @@ hvic_status hvic_rans_finish(hvic_rans_encoder *enc, uint8_t **out, size_t *out_
     return HVIC_OK;
 }
 
-static hvic_status fail(hvic_rans_decoder *dec, hvic_status st)
+static hvic_status fail(hv_rans_decoder *dec, hvic_status st)
 {
     if (dec->err == HVIC_OK)
         dec->err = st;
     return dec->err;
 }
 
-hvic_status hvic_rans_decoder_init(hvic_rans_decoder *dec, const uint8_t *buf, size_t len)
+hvic_status hv_rans_decoder_init(hv_rans_decoder *dec, const uint8_t *buf, size_t len)
 {
     if (!dec)
         return HVIC_ERR_ARG;
@@ -218,7 +218,7 @@ hvic_status hvic_rans_decoder_init(hvic_rans_decoder *dec, const uint8_t *buf, s
 
 /* Removes the symbol (start, freq) from the state, whose low 16 bits lie in
  * [start, start+freq), and renormalises: at most 2 bytes (x >= 2^7 here). */
-static inline hvic_status advance(hvic_rans_decoder *dec, uint32_t start, uint32_t freq)
+static inline hvic_status advance(hv_rans_decoder *dec, uint32_t start, uint32_t freq)
 {
     uint32_t x = dec->x;
     x = freq * (x >> PREC) + (x & PMASK) - start;
@@ -233,7 +233,7 @@ static inline hvic_status advance(hvic_rans_decoder *dec, uint32_t start, uint32
     return HVIC_OK;
 }
 
-static inline hvic_status raw_bits(hvic_rans_decoder *dec, unsigned nbits, uint32_t *bits)
+static inline hvic_status raw_bits(hv_rans_decoder *dec, unsigned nbits, uint32_t *bits)
 {
     unsigned sh = PREC - nbits;
     uint32_t b = (dec->x & PMASK) >> sh;
@@ -241,7 +241,7 @@ static inline hvic_status raw_bits(hvic_rans_decoder *dec, unsigned nbits, uint3
     return advance(dec, b << sh, 1u << sh);
 }
 
-hvic_status hvic_rans_get_bits(hvic_rans_decoder *dec, unsigned nbits, uint32_t *bits)
+hvic_status hv_rans_get_bits(hv_rans_decoder *dec, unsigned nbits, uint32_t *bits)
 {
     if (!dec || !bits)
         return HVIC_ERR_ARG;
@@ -257,7 +257,7 @@ hvic_status hvic_rans_get_bits(hvic_rans_decoder *dec, unsigned nbits, uint32_t 
 }
 
 /* Reads the bypass code after an ESCAPE and rebuilds the value. */
-static hvic_status get_escape(hvic_rans_decoder *dec, int64_t lo, int64_t hi, int32_t *value)
+static hvic_status get_escape(hv_rans_decoder *dec, int64_t lo, int64_t hi, int32_t *value)
 {
     uint32_t len, chunk;
     hvic_status st = raw_bits(dec, HVIC_RANS_ESC_LEN_BITS, &len);
@@ -283,7 +283,7 @@ static hvic_status get_escape(hvic_rans_decoder *dec, int64_t lo, int64_t hi, in
     return HVIC_OK;
 }
 
-hvic_status hvic_rans_get(hvic_rans_decoder *dec, const hvic_cdf *cdf, int32_t *value)
+hvic_status hv_rans_get(hv_rans_decoder *dec, const hv_cdf *cdf, int32_t *value)
 {
     if (!dec || !value)
         return HVIC_ERR_ARG;
@@ -318,7 +318,7 @@ hvic_status hvic_rans_get(hvic_rans_decoder *dec, const hvic_cdf *cdf, int32_t *
     return st;
 }
 
-hvic_status hvic_rans_decoder_finish(const hvic_rans_decoder *dec)
+hvic_status hv_rans_decoder_finish(const hv_rans_decoder *dec)
 {
     if (!dec)
         return HVIC_ERR_ARG;

@@ -7,14 +7,14 @@
  * x in [2^23, 2^31), probabilities of 16 bits, one byte emitted/consumed per
  * renormalisation step. The exact stream format is in spec/entropy.md.
  *
- * Each symbol is coded with the hvic_cdf (cdf.h) the caller passes for it; the
+ * Each symbol is coded with the hv_cdf (cdf.h) the caller passes for it; the
  * decoder must pass the same CDFs in the same order. Any int32 value can be
  * coded: a value outside the CDF's direct range is sent as the ESCAPE symbol
  * followed by an Elias-gamma-like bypass code (6-bit length, then raw bits in
  * uniform-probability chunks of <= 16 bits) inside the same rANS stream.
  *
  * Encoding runs in reverse, so the encoder buffers (start, frequency) pairs
- * and produces the stream at hvic_rans_finish. Cost: 4 bytes of memory per
+ * and produces the stream at hv_rans_finish. Cost: 4 bytes of memory per
  * coded symbol until finish (more for escapes), plus at most 2 output bytes.
  */
 #ifndef HVIC_ENTROPY_RANS_H
@@ -41,13 +41,13 @@ extern "C" {
 #define HVIC_RANS_ESC_MAX_LEN 32
 
 /** Opaque encoder. */
-typedef struct hvic_rans_encoder hvic_rans_encoder;
+typedef struct hv_rans_encoder hv_rans_encoder;
 
 /** Creates an empty encoder; NULL if out of memory. */
-hvic_rans_encoder *hvic_rans_encoder_new(void);
+hv_rans_encoder *hv_rans_encoder_new(void);
 
 /** Frees an encoder and its buffered symbols (NULL-safe). */
-void hvic_rans_encoder_free(hvic_rans_encoder *enc);
+void hv_rans_encoder_free(hv_rans_encoder *enc);
 
 /** Queues value for coding with distribution cdf (which must stay valid only
  * for this call: its start/frequency are copied).
@@ -58,20 +58,20 @@ void hvic_rans_encoder_free(hvic_rans_encoder *enc);
  * zig-zagged distance to the direct range (z = 2*(value-hi-1) above it,
  * 2*(lo-1-value)+1 below it; see spec/entropy.md).
  * The CDF is checked only at the entries used (nsym range and a non-zero
- * frequency); call hvic_cdf_check once on tables of unknown origin.
+ * frequency); call hv_cdf_check once on tables of unknown origin.
  *
  * Returns HVIC_ERR_ARG (NULL enc/cdf/cdf->cdf, nsym out of range, zero or
  * negative frequency at the used entry) or HVIC_ERR_NOMEM. Errors are sticky:
- * after one, every put returns it again and hvic_rans_finish fails with it. */
-hvic_status hvic_rans_put(hvic_rans_encoder *enc, const hvic_cdf *cdf, int32_t value);
+ * after one, every put returns it again and hv_rans_finish fails with it. */
+hvic_status hv_rans_put(hv_rans_encoder *enc, const hv_cdf *cdf, int32_t value);
 
 /** Queues nbits (1..16) raw bits: bits must be < 2^nbits, coded with uniform
  * probability 2^-nbits (exactly nbits bits of output). Same errors as
- * hvic_rans_put (HVIC_ERR_ARG for nbits out of range or bits too large). */
-hvic_status hvic_rans_put_bits(hvic_rans_encoder *enc, uint32_t bits, unsigned nbits);
+ * hv_rans_put (HVIC_ERR_ARG for nbits out of range or bits too large). */
+hvic_status hv_rans_put_bits(hv_rans_encoder *enc, uint32_t bits, unsigned nbits);
 
 /** Number of rANS symbols queued so far (an escaped value counts 2 to 4). */
-size_t hvic_rans_encoder_pending(const hvic_rans_encoder *enc);
+size_t hv_rans_encoder_pending(const hv_rans_encoder *enc);
 
 /** Encodes every queued symbol and returns the stream in *out (malloc'd,
  * caller frees with free()) of *out_len bytes (>= 4; an empty encoder gives
@@ -79,39 +79,39 @@ size_t hvic_rans_encoder_pending(const hvic_rans_encoder *enc);
  * Returns the sticky error of an earlier put, HVIC_ERR_ARG (NULL pointers)
  * or HVIC_ERR_NOMEM; on error *out = NULL, *out_len = 0 and the queue is
  * cleared (the sticky error too). */
-hvic_status hvic_rans_finish(hvic_rans_encoder *enc, uint8_t **out, size_t *out_len);
+hvic_status hv_rans_finish(hv_rans_encoder *enc, uint8_t **out, size_t *out_len);
 
-/** Decoder state. Fill with hvic_rans_decoder_init; treat fields as private.
+/** Decoder state. Fill with hv_rans_decoder_init; treat fields as private.
  * It borrows buf, which must stay valid while decoding. */
-typedef struct hvic_rans_decoder {
+typedef struct hv_rans_decoder {
     const uint8_t *ptr;  /**< next byte to read */
     const uint8_t *end;  /**< one past the last byte */
     uint32_t x;          /**< rANS state */
     hvic_status err;     /**< first error met (sticky), HVIC_OK if none */
-} hvic_rans_decoder;
+} hv_rans_decoder;
 
 /** Starts decoding the len-byte stream buf (never reads outside
  * [buf, buf+len)). Returns HVIC_ERR_ARG (NULL dec, or NULL buf with len > 0),
  * HVIC_ERR_TRUNCATED (len < 4) or HVIC_ERR_ENTROPY (initial state outside
  * [2^23, 2^31)). The error is also stored in dec (sticky). */
-hvic_status hvic_rans_decoder_init(hvic_rans_decoder *dec, const uint8_t *buf, size_t len);
+hvic_status hv_rans_decoder_init(hv_rans_decoder *dec, const uint8_t *buf, size_t len);
 
 /** Decodes one value coded with cdf (the same CDF the encoder used) into
  * *value. Returns HVIC_ERR_ARG (NULL pointers, invalid cdf entries met),
  * HVIC_ERR_TRUNCATED (the stream ended early), HVIC_ERR_ENTROPY (malformed
  * escape: length > 32 or value outside int32). Errors are sticky: once one
  * occurred, every call returns it and *value is set to 0. */
-hvic_status hvic_rans_get(hvic_rans_decoder *dec, const hvic_cdf *cdf, int32_t *value);
+hvic_status hv_rans_get(hv_rans_decoder *dec, const hv_cdf *cdf, int32_t *value);
 
-/** Decodes nbits (1..16) raw bits written by hvic_rans_put_bits. Errors as
- * hvic_rans_get. */
-hvic_status hvic_rans_get_bits(hvic_rans_decoder *dec, unsigned nbits, uint32_t *bits);
+/** Decodes nbits (1..16) raw bits written by hv_rans_put_bits. Errors as
+ * hv_rans_get. */
+hvic_status hv_rans_get_bits(hv_rans_decoder *dec, unsigned nbits, uint32_t *bits);
 
 /** Checks that the stream ended exactly where the encoder's began: every byte
  * consumed and the state back to HVIC_RANS_L. Returns the sticky error if
  * any, else HVIC_ERR_ENTROPY if the check fails, else HVIC_OK. Detects
  * truncation, trailing bytes and almost every corruption. */
-hvic_status hvic_rans_decoder_finish(const hvic_rans_decoder *dec);
+hvic_status hv_rans_decoder_finish(const hv_rans_decoder *dec);
 
 #ifdef __cplusplus
 }

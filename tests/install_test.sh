@@ -16,6 +16,10 @@ test -f "$PREFIX/include/hvic_advanced.h"
 test -x "$PREFIX/bin/hvic"
 test -d "$PREFIX/share/hvic/models"
 pkg-config --exists hvic
+# libhvic needs neither libpng nor libjpeg (image files are tools/imageio's)
+case " $(pkg-config --libs --static hvic) $(pkg-config --print-requires-private hvic | tr '\n' ' ')" in
+    *png*|*jpeg*) echo "install_test: pkg-config lists libpng or libjpeg" >&2; exit 1 ;;
+esac
 test "$(pkg-config --variable=modeldir hvic)" = "$PREFIX/share/hvic/models"
 
 cat >"$WORK/use_hvic.c" <<'C'

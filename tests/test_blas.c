@@ -1,5 +1,5 @@
 /* OpenBLAS is linked into libhvic and <cblas.h> is on its include path. */
-#include "test_util.h"
+#include "harness.h"
 
 #include <cblas.h>
 

@@ -1,5 +1,5 @@
 /* Container v1 (spec/container.md): round trip and rejection of damaged files. */
-#include "test_util.h"
+#include "harness.h"
 
 #include <math.h>
 #include <zstd.h>

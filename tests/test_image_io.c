@@ -3,7 +3,8 @@
  * and oversized inputs, PNG write/read round trip, metadata (ICC, Exif,
  * XMP) read from PNG and JPEG and written to PNG. */
 #define _POSIX_C_SOURCE 200809L /* dup, dup2 for the stdin/stdout test */
-#include "test_util.h"
+#include "harness.h"
+#include "imageio.h"
 
 #include <unistd.h>
 #include <zlib.h>

@@ -1,11 +1,12 @@
 /* Bounds on hostile image input: a progressive JPEG with more scans than
- * the reader allows (codec/jpeg_io.c, JPG_MAX_SCANS) is rejected with
+ * the reader allows (tools/imageio/jpeg_io.c, JPG_MAX_SCANS) is rejected with
  * HVIC_ERR_TOO_LARGE, while an ordinary progressive JPEG still reads. */
 #include <stdio.h> /* jpeglib.h needs FILE */
 
 #include <jpeglib.h>
 
-#include "test_util.h"
+#include "harness.h"
+#include "imageio.h"
 
 enum { W = 16, H = 16 };
 

@@ -1,5 +1,5 @@
 /* hvic_strerror covers every status; hvic_version is set. */
-#include "test_util.h"
+#include "harness.h"
 
 static void test_strerror_all_codes(void)
 {

@@ -3,6 +3,7 @@
  * Errors are reported as one line on stderr, "hvic: FILE: problem", and the
  * exit status is non-zero (1 for runtime errors, 2 for usage errors). */
 #include "hvic_advanced.h"
+#include "imageio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,12 +11,8 @@
 #include <string.h>
 
 #include "cli_util.h" /* fail, EXIT_USAGE */
-#ifdef HVIC_WITH_RD
 #include "rd.h" /* hvic rd, hvic bdrate (tools/rd) */
-#endif
-#ifdef HVIC_WITH_CODEC
 #include "hvic_codec.h" /* hvic encode, hvic decode (tools/hvic_codec.c) */
-#endif
 
 /* ---------------------------------------------------------------- info */
 
@@ -76,7 +73,6 @@ static int cmd_info(int argc, char **argv)
 {
     const char *path = NULL;
     int json = 0;
-#ifdef HVIC_WITH_CODEC
     /* info FILE.hvic --latents-hash [--model FILE]: hash of the decoded latents */
     int latents_hash = 0;
     const char *model_path = NULL;
@@ -98,15 +94,6 @@ static int cmd_info(int argc, char **argv)
     }
     if (!path) return usage_error("info takes exactly one FILE.hvic", NULL);
     if (latents_hash) return hvic_print_latents_hash(path, model_path);
-#else
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (argv[i][0] == '-' && argv[i][1] != 0) return usage_error("unknown option", argv[i]);
-        else if (path) return usage_error("info takes exactly one FILE.hvic", NULL);
-        else path = argv[i];
-    }
-    if (!path) return usage_error("info takes exactly one FILE.hvic", NULL);
-#endif
     uint8_t *buf = NULL;
     size_t len = 0;
     errno = 0;
@@ -214,7 +201,6 @@ typedef struct command {
     const char *usage; /* `hvic NAME --help`; NULL: the command prints its own */
 } command;
 
-#ifdef HVIC_WITH_CODEC
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char encode_usage[] =
@@ -242,7 +228,8 @@ static const char encode_usage[] =
     "  --strip              leave out the ICC profile, Exif and XMP (kept by default)\n"
     "  --check              decode the result back and print its PSNR\n"
     "  -v, --verbose        print bpp, times and the OpenBLAS core in use\n"
-    "IN '-' reads standard input.\n";
+    "IN '-' reads standard input. HVIC_KERNEL=generic|avx2|avx512 picks the kernel of\n"
+    "g_a and h_a (the bytes are the same with each).\n";
 static const char decode_usage[] =
     "Decompresses .hvic files to PNG (with the ICC profile, Exif and XMP they hold).\n\n"
     "  -o, --output OUT     output PNG ('-': standard output); written atomically,\n"
@@ -253,45 +240,37 @@ static const char decode_usage[] =
     "  --threads N          0..64, 0 (default) = one per CPU; pixels do not depend on it\n"
     "  --max-pixels N       refuse images of more than N pixels (width x height)\n"
     "                       before allocating for them (default: up to 16384 x 16384)\n"
-    "  -v, --verbose        print times and the g_s kernel that ran\n"
+    "  -v, --verbose        print times and the kernels that ran\n"
     "IN '-' reads standard input. g_s runs on Intel AMX (bf16) where available;\n"
-    "HVIC_GS_KERNEL=float selects the fp32 path.\n";
-#endif
+    "HVIC_GS_KERNEL=float selects the fp32 path. HVIC_HS_KERNEL=dgemm|vnni picks the\n"
+    "kernel of the integer h_s (the latents are the same with each).\n";
 static const char info_usage[] =
     "Prints a .hvic file's dimensions, model, per-layer beta, chunk sizes and bpp\n"
     "without decoding it.\n\n"
     "  --json               the same as one JSON object (sizes in bytes, beta, the\n"
     "                       gain position and its level, chunks, bpp)\n"
-#ifdef HVIC_WITH_CODEC
     "  --latents-hash       decode the latents and print their hash instead\n"
     "  --model FILE         model for --latents-hash\n"
-#endif
     "FILE '-' reads standard input.\n";
 static const char compare_usage[] =
     "Prints PSNR-RGB (dB) and MS-SSIM (and in dB) of B against reference A, two\n"
     "PNG or JPEG images of the same size, as `hvic rd` measures them.\n\n"
     "  --drop-alpha         discard alpha channels instead of failing\n"
     "One of A and B may be '-' (standard input).\n";
-#ifdef HVIC_WITH_RD
 static const char bdrate_usage[] =
     "Prints the BD-rate (pchip in log-rate) of B against anchor A on PSNR and on\n"
     "MS-SSIM (dB), from two CompressAI-format JSON files (as `hvic rd` writes).\n";
-#endif
 
 /* Subcommands; `hvic --help` lists exactly this table. */
 static const command commands[] = {
-#ifdef HVIC_WITH_CODEC
     {"encode", hvic_cmd_encode, "IN... -o OUT.hvic|DIR/", "compress PNG or JPEG images", encode_usage},
     {"decode", hvic_cmd_decode, "IN.hvic... -o OUT.png|DIR/", "decompress to PNG", decode_usage},
-#endif
     {"info", cmd_info, "FILE.hvic",
      "print dimensions, model, per-layer beta, chunk sizes and bits per pixel", info_usage},
     {"compare", cmd_compare, "A B", "PSNR and MS-SSIM of image B against image A", compare_usage},
-#ifdef HVIC_WITH_RD
     {"rd", hvic_cmd_rd, "DIR|FILES...", "RD sweep of hvic and JPEG: CSV, JSON, BD-rate", NULL},
     {"bdrate", hvic_cmd_bdrate, "A.json B.json",
      "BD-rate of B against anchor A (CompressAI-format JSON)", bdrate_usage},
-#endif
 };
 #define NUM_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -311,9 +290,7 @@ static int is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--
 
 int main(int argc, char **argv)
 {
-#ifdef HVIC_WITH_CODEC
     hvic_setup_blas(argv); /* may re-execute the program once */
-#endif
     if (argc < 2) {
         print_help(stderr);
         return EXIT_USAGE;
@@ -325,9 +302,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("hvic %s\n", hvic_version());
-#ifdef HVIC_WITH_CODEC
         hvic_print_blas(stdout);
-#endif
         return EXIT_SUCCESS;
     }
     for (size_t i = 0; i < NUM_COMMANDS; i++) {

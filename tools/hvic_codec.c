@@ -25,6 +25,7 @@
 #include "cli_batch.h"
 #include "cli_util.h" /* fail, EXIT_USAGE */
 #include "hvic_advanced.h"
+#include "imageio.h"
 
 static int fail_msg(const char *file, const char *msg)
 {
@@ -136,18 +137,6 @@ static hvic_status write_atomic(const char *path, const uint8_t *data, size_t le
     free(tmp);
     errno = err;
     return ok ? HVIC_OK : HVIC_ERR_IO;
-}
-
-static hvic_status load_model(const char *path, hvic_model **m)
-{
-    errno = 0;
-    hvic_status st = path ? hvic_model_load(path, m) : hvic_model_load_default(m);
-    if (st != HVIC_OK) {
-        const char *p = path ? path : hvic_model_default_path();
-        if (!p) fprintf(stderr, "hvic: no model: set HVIC_MODEL or use --model FILE\n");
-        else fail(p, st);
-    }
-    return st;
 }
 
 /* ---------------------------------------------------------------- encode */
@@ -315,7 +304,7 @@ static int run_files(char **inputs, int n, const char *out, const char *model_pa
         return EXIT_USAGE;
     }
     double t0 = now();
-    if (load_model(model_path, m) != HVIC_OK) return EXIT_FAILURE;
+    if (cli_load_model(model_path, m) != HVIC_OK) return EXIT_FAILURE;
     *t_load = now() - t0;
     if (jobs > 1 && *threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -459,7 +448,9 @@ static int decode_one(const char *in, const char *out, void *ctx)
         fprintf(stderr, "hvic: %s: %ux%u, %.4f bpp; model load %.3f s, decode %.3f s (%.2f MP/s)\n",
                 in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, j->t_load, t_dec,
                 px / 1e6 / t_dec);
-        fprintf(stderr, "hvic: g_s kernel %s; ", hvic_model_synthesis_kernel(j->m));
+        hvic_kernels k;
+        hvic_model_get_kernels(j->m, &k);
+        fprintf(stderr, "hvic: kernels: h_s %s, g_s %s; ", k.hyper, k.synthesis);
         hvic_print_blas(stderr);
     }
 done:
@@ -525,7 +516,7 @@ int hvic_print_latents_hash(const char *path, const char *model_path)
     hvic_status st = hvic_file_read(path, &buf, &len);
     if (st != HVIC_OK) return fail(path, st);
     hvic_model *m = NULL;
-    if (load_model(model_path, &m) != HVIC_OK) {
+    if (cli_load_model(model_path, &m) != HVIC_OK) {
         hvic_free(buf);
         return EXIT_FAILURE;
     }

@@ -33,9 +33,10 @@
 #include "hvic_advanced.h"
 #include "hyper.h"
 #include "model.h"
-#include "nn.h"
 #include "parallel.h"
-#include "pipeline.h"
+#include "analysis.h"
+#include "synthesis.h"
+#include "imageio.h"
 
 static double now(void)
 {
@@ -260,13 +261,15 @@ int main(int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
+    hvic_kernels kernels;
+    hvic_model_get_kernels(m, &kernels);
     printf("images %d: mean %.4f bpp, mean PSNR %.3f dB\n", n, sum_bpp / n, sum_psnr / n);
     printf("median encode %.3f s (%.2f MP/s), decode %.3f s (%.2f MP/s), h_s %.3f s, g_s %.3f s\n",
            median(enc, n), median(mpe, n), median(dec, n), median(mpd, n), median(hs, n),
            median(gs, n));
     printf("peak RSS %.1f MiB; deterministic kernel %s; g_s kernel %s; OpenBLAS core %s, %d "
            "thread(s)\n",
-           ru.ru_maxrss / 1024.0, hv_det_kernel_name(), hvic_model_synthesis_kernel(m),
+           ru.ru_maxrss / 1024.0, kernels.analysis, kernels.synthesis,
            openblas_get_corename(), openblas_get_num_threads());
     int rc = 0;
     if (big_w) {

@@ -21,8 +21,10 @@
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
-#include "nn.h"
-#include "pipeline.h"
+#include "conv_det.h"
+#include "analysis.h"
+#include "synthesis.h"
+#include "imageio.h"
 
 static double now(void)
 {
@@ -106,7 +108,7 @@ int main(int argc, char **argv)
             write_raw(dir, "xhat.rgb", rec.rgb, (size_t)img.width * img.height * 3)) {
             printf("hash %016llx\n", (unsigned long long)hv_latents_hash(L.zhat, nz, L.q, ny));
             printf("kernel %s threads %d load %.3f s analyse %.3f s synthesise %.3f s\n",
-                   hv_det_kernel_name(), threads, t_load, t_an, t_syn);
+                   hv_det_kernel_name(m->kernels.det), threads, t_load, t_an, t_syn);
             rc = 0;
         }
         hv_latents_free(&L);

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
+#include "imageio.h"
 
 int main(void)
 {

@@ -1,4 +1,4 @@
-/* Banded g_a / g_s (codec/pipeline.c) against the whole-image computation.
+/* Banded g_a / g_s (codec/analysis/analysis.c, codec/synthesis/synthesis.c) against the whole-image computation.
  *
  * - hv_analyse in bands of 1 y row (with 1 thread) and of 5 y rows (3
  *   threads; bands that end inside z rows, the last one shorter) gives the
@@ -12,7 +12,7 @@
  *   the PSNR against the source by 0.001 dB or more. Prints how many
  *   samples differ;
  * - the same for bands of 3 rows of a 1536x100 image, wide enough that the
- *   convolutions of nn.c also split their buffers into row chunks (g_a.2's
+ *   convolutions of conv_det.c and conv_wino.c also split their buffers into row chunks (g_a.2's
  *   stride phases, g_s.6's padded input), at other rows in each band;
  * - hv_synthesise with its default bands (two for the 333-pixel-high
  *   image) gives the same bytes on 1 and 2 threads (OpenBLAS
@@ -25,11 +25,12 @@
 
 #include <cblas.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
-#include "pipeline.h"
+#include "analysis.h"
+#include "synthesis.h"
 
 /* A smooth colour pattern with some deterministic noise. */
 static void make_image(hvic_image *img, uint32_t w, uint32_t h)

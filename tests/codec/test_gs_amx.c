@@ -1,5 +1,5 @@
-/* g_s on AMX (codec/gs_amx.c) against the float path (Winograd + OpenBLAS,
- * nn_wino.c / nn_direct.c) on the same latents.
+/* g_s on AMX (codec/synthesis/gs_amx.c) against the float path (Winograd + OpenBLAS,
+ * conv_wino.c / conv_direct.c) on the same latents.
  *
  * For two test images and a wide synthetic one (widths whose layers are
  * and are not multiples of the 32-pixel blocks), at qualities 10, 50 and
@@ -8,7 +8,7 @@
  * against the Python reference, issue "Codec"). Also the same bytes on 1
  * and 2 threads, and from bands of 1 y row. Prints the largest differences.
  * Skipped (exit 77) where AMX is not usable (CPU, kernel, or
- * HVIC_GS_KERNEL=float). */
+ * the model was switched to "float"). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +16,12 @@
 
 #include <cblas.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
 #include "model.h"
-#include "pipeline.h"
+#include "analysis.h"
+#include "synthesis.h"
+#include "imageio.h"
 
 /* PSNR of the n bytes b against a (dB; infinite when equal). */
 static double psnr(const uint8_t *a, const uint8_t *b, size_t n)
@@ -91,12 +93,13 @@ int main(void)
     if (st != HVIC_OK) return 1;
     if (!m->gs_amx) {
         printf("SKIP: g_s runs on AMX only where the CPU and kernel offer it (and "
-               "HVIC_GS_KERNEL is not \"float\")\n");
+               "the model is not switched to \"float\")\n");
         hvic_model_free(m);
         return 77;
     }
     hvic_model flt = *m; /* the same model on the float path */
     flt.gs_amx = NULL;
+    flt.kernels.gs_amx = 0;
 
     static const char *files[] = {"train_crop_256x192.png", "rd_seeding_203x185.png"};
     for (int i = 0; i < 2; i++) {

@@ -1,6 +1,6 @@
-/* The integer h_s (codec/hyper.c) through its two exact kernels: the AVX-512
+/* The integer h_s (codec/hyper/hyper.c) through its two exact kernels: the AVX-512
  * VNNI one (hyper_vnni.c, where the CPU has it) and the portable cblas_dgemm
- * one (forced with HVIC_HS_KERNEL=dgemm) must give identical scale indices
+ * one (hvic_model_set_kernels: "dgemm") must give identical scale indices
  * and means, on 1 and 2 threads, for random hyper-latents including values
  * far beyond the clamp (+-A after the input gain), at shapes with odd sizes
  * and with several row blocks in a layer (96 x 96 y positions). Prints
@@ -14,7 +14,7 @@
 
 #include <cblas.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
@@ -44,10 +44,10 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
     for (int k = 0; k < 3; k++) {
         idx[k] = malloc(ny * sizeof(int32_t));
         mu[k] = malloc(ny * sizeof(int32_t));
-        if (k == 2) setenv("HVIC_HS_KERNEL", "dgemm", 1);
-        hvic_status st = hv_entropy_params(m, zhat, zh, zw, pz, py, k ? 2 : 1, NULL, NULL, q,
+        hvic_model run = *m; /* the same weights, on the kernel of run k */
+        if (k == 2) run.kernels.hs_vnni = 0;
+        hvic_status st = hv_entropy_params(&run, zhat, zh, zw, pz, py, k ? 2 : 1, NULL, NULL, q,
                                            idx[k], mu[k]);
-        unsetenv("HVIC_HS_KERNEL");
         CHECK(st == HVIC_OK, "%dx%d: h_s run %d: %s", zh, zw, k, hvic_strerror(st));
     }
     int same = 1;
@@ -101,7 +101,7 @@ int main(void)
     hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);
     CHECK(st == HVIC_OK, "model: %s", hvic_strerror(st));
     if (st != HVIC_OK) return 1;
-    printf("kernels: %s vs dgemm\n", hv_vnni_available() ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
+    printf("kernels: %s vs dgemm\n", m->kernels.hs_vnni ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
     const uint32_t top = hv_max_gain_pos(m);
     check_shape(m, 1, 1, 0, top);
     check_shape(m, 3, 5, top / 2, top / 3);

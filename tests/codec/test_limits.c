@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic_advanced.h"
+#include "imageio.h"
 
 /* With a path argument, also writes the bomb there (testimages/bomb_16384.hvic
  * was made so; it names this model's digest, but max_pixels is checked first). */

@@ -10,7 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
 #include "model.h"
 

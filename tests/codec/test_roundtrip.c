@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic_advanced.h"
 #include "hyper.h"
 #include "model.h"
-#include "pipeline.h"
+#include "analysis.h"
+#include "synthesis.h"
+#include "imageio.h"
 
 #define PSNR_Q75 39.488 /* dB, models/default.hvicm (digest eaba474c) */
 

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic_advanced.h"
+#include "imageio.h"
 
 static hvic_model *m;
 static hvic_image img;

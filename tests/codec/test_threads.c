@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "hvic.h"
+#include "imageio.h"
 
 enum { THREADS = 4 };
 

@@ -1,4 +1,4 @@
-/* The decoder's float layers (codec/nn_wino.c, nn_direct.c) against a
+/* The decoder's float layers (codec/synthesis/conv_wino.c, conv_direct.c) against a
  * plain double-precision 3x3 convolution + pixel shuffle (+ IGDN), on random
  * weights and inputs: sizes that are no multiple of the 4x4 Winograd tile,
  * a 1x1 input, and a wide input that the Winograd kernel splits into several
@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "harness.h"
 #include "model.h"
-#include "nn.h"
+#include "conv_gs.h"
+#include "mem.h"
 
 static double urand(unsigned *s) /* uniform -1..1 */
 {

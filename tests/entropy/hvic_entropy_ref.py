@@ -4,9 +4,9 @@
 Bit-exact twin of entropy/cdf.c and entropy/rans.c, meant for the model side
 (tools/train) and for cross-checking the C code:
 
-    gaussian_cdf(sigma)            -> (offset, cdf)   like hvic_cdf_gaussian
-    cdf_from_freqs(offset, freqs)  -> (offset, cdf)   like hvic_cdf_from_freqs
-    RansEncoder / RansDecoder                          like hvic_rans_*
+    gaussian_cdf(sigma)            -> (offset, cdf)   like hv_cdf_gaussian
+    cdf_from_freqs(offset, freqs)  -> (offset, cdf)   like hv_cdf_from_freqs
+    RansEncoder / RansDecoder                          like hv_rans_*
 
 Python floats are IEEE-754 binary64 with correctly rounded + - * /, and no
 operation below is fused, so the same expressions in the same order give the
@@ -50,7 +50,7 @@ def _exp_nonpos(y):
 
 
 def gauss_q(t):
-    """Q(t) = 1 - Phi(t) as computed by hvic_cdf_gauss_q."""
+    """Q(t) = 1 - Phi(t) as computed by hv_cdf_gauss_q."""
     if not t > 0.0:
         return 0.5
     if t >= 8.0:
@@ -68,7 +68,7 @@ def gauss_q(t):
 
 
 def quantize(mass):
-    """Integer masses -> frequencies >= 1 summing to 65536 (hvic_cdf_quantize)."""
+    """Integer masses -> frequencies >= 1 summing to 65536 (hv_cdf_quantize)."""
     n = len(mass)
     total = sum(mass)
     assert 1 <= n <= MAX_NSYM and 0 < total <= 1 << 47

@@ -1,13 +1,13 @@
 /* Tests of the deterministic CDF constructions (entropy/cdf.c). */
 #include "scales.h"
-#include "test_common.h"
+#include "entropy_util.h"
 
 /* FNV-1a 64 of the 70 Gaussian tables of HASH_SCALES (hash_cdf chained).
  * Recorded from this code and reproduced independently by
  * tests/entropy/hvic_entropy_ref.py; every build (gcc/clang, -O0/-O2,
  * x86-64/aarch64) must give it. */
 #define GAUSS_TABLE_HASH 0xa3b138eb8b94a6daull
-/* FNV-1a 64 of the bytes (little-endian binary64) of hvic_cdf_gauss_q((j+0.5)/s)
+/* FNV-1a 64 of the bytes (little-endian binary64) of hv_cdf_gauss_q((j+0.5)/s)
  * for the 64 log-spaced scales s and j = 0..63: catches any last-bit change
  * of the floating-point path (e.g. FMA contraction), which the table hash,
  * after rounding to 40-bit fixed point, may absorb. */
@@ -16,9 +16,9 @@
 #define FREQ_TABLE_HASH 0xc1422e6f821e9be8ull
 
 /* Invariants every table must satisfy. */
-static void check_table(const hvic_cdf *c, const char *what, double param)
+static void check_table(const hv_cdf *c, const char *what, double param)
 {
-    CHECK(hvic_cdf_check(c) == HVIC_OK, "%s(%g): hvic_cdf_check failed", what, param);
+    CHECK(hv_cdf_check(c) == HVIC_OK, "%s(%g): hv_cdf_check failed", what, param);
     if (!c->cdf)
         return;
     CHECK(c->cdf[0] == 0 && c->cdf[c->nsym] == 65536, "%s(%g): ends %u..%u", what, param,
@@ -42,7 +42,7 @@ static void test_gauss_q(void)
     double worst = 0, at = 0;
     for (int i = 0; i <= 100000; i++) {
         double t = i * 1e-4;
-        double d = fabs(hvic_cdf_gauss_q(t) - true_tail(t));
+        double d = fabs(hv_cdf_gauss_q(t) - true_tail(t));
         if (d > worst) {
             worst = d;
             at = t;
@@ -52,7 +52,7 @@ static void test_gauss_q(void)
     uint64_t h = FNV_OFFSET;
     for (int i = 0; i < N_LOG_SCALES; i++) {
         for (int j = 0; j < 64; j++) {
-            double q = hvic_cdf_gauss_q(((double)j + 0.5) / (double)HASH_SCALES[i]);
+            double q = hv_cdf_gauss_q(((double)j + 0.5) / (double)HASH_SCALES[i]);
             uint64_t bits;
             memcpy(&bits, &q, sizeof bits);
             for (int b = 0; b < 8; b++) {
@@ -63,8 +63,8 @@ static void test_gauss_q(void)
     }
     CHECK(h == Q_BITS_HASH, "Q(t) bits hash 0x%016" PRIx64 ", expected 0x%016" PRIx64
           " (floating-point path not bit-exact: FMA contraction? x87?)", h, (uint64_t)Q_BITS_HASH);
-    CHECK(hvic_cdf_gauss_q(0.0) == 0.5, "Q(0) = %.17g", hvic_cdf_gauss_q(0.0));
-    CHECK(hvic_cdf_gauss_q(8.0) == 0.0 && hvic_cdf_gauss_q(1e300) == 0.0, "Q(t>=8) != 0");
+    CHECK(hv_cdf_gauss_q(0.0) == 0.5, "Q(0) = %.17g", hv_cdf_gauss_q(0.0));
+    CHECK(hv_cdf_gauss_q(8.0) == 0.0 && hv_cdf_gauss_q(1e300) == 0.0, "Q(t>=8) != 0");
     printf("gauss_q: max |Q - erfc/2| = %.3g (t = %g)\n", worst, at);
 }
 
@@ -75,8 +75,8 @@ static void test_gaussian_tables(void)
     float worst_s = 0;
     for (int i = 0; i < N_HASH_SCALES; i++) {
         float s = HASH_SCALES[i];
-        hvic_cdf c;
-        hvic_status st = hvic_cdf_gaussian(s, &c);
+        hv_cdf c;
+        hvic_status st = hv_cdf_gaussian(s, &c);
         REQUIRE(st == HVIC_OK, "gaussian(%g) returned %d%s", s, st,
                 st == HVIC_ERR_UNSUPPORTED ? " (floating-point path not bit-exact)" : "");
         check_table(&c, "gaussian", s);
@@ -115,8 +115,8 @@ static void test_gaussian_tables(void)
                 worst_s = s;
             }
         }
-        hvic_cdf_free(&c);
-        CHECK(c.cdf == NULL && c.nsym == 0, "hvic_cdf_free did not empty the table");
+        hv_cdf_free(&c);
+        CHECK(c.cdf == NULL && c.nsym == 0, "hv_cdf_free did not empty the table");
     }
     CHECK(h == GAUSS_TABLE_HASH, "Gaussian table hash 0x%016" PRIx64 ", expected 0x%016" PRIx64,
           h, (uint64_t)GAUSS_TABLE_HASH);
@@ -127,8 +127,8 @@ static void test_gaussian_tables(void)
 
 static void test_gaussian_table_helper(void)
 {
-    hvic_cdf_table t;
-    REQUIRE(hvic_cdf_table_gaussian(HASH_SCALES, N_HASH_SCALES, &t) == HVIC_OK, "table failed");
+    hv_cdf_table t;
+    REQUIRE(hv_cdf_table_gaussian(HASH_SCALES, N_HASH_SCALES, &t) == HVIC_OK, "table failed");
     CHECK(t.count == N_HASH_SCALES, "count %u", t.count);
     uint64_t h = FNV_OFFSET;
     for (uint32_t i = 0; i < t.count; i++) {
@@ -136,37 +136,37 @@ static void test_gaussian_table_helper(void)
         h = hash_cdf(h, &t.cdfs[i]);
     }
     CHECK(h == GAUSS_TABLE_HASH, "table helper hash 0x%016" PRIx64 " differs", h);
-    hvic_cdf_table_free(&t);
+    hv_cdf_table_free(&t);
     CHECK(t.cdfs == NULL && t.count == 0, "table_free did not empty");
-    hvic_cdf_table_free(&t); /* idempotent */
+    hv_cdf_table_free(&t); /* idempotent */
 
     float bad[3] = {1.0f, -1.0f, 2.0f};
-    CHECK(hvic_cdf_table_gaussian(bad, 3, &t) == HVIC_ERR_ARG && t.cdfs == NULL,
+    CHECK(hv_cdf_table_gaussian(bad, 3, &t) == HVIC_ERR_ARG && t.cdfs == NULL,
           "negative scale accepted in table");
-    CHECK(hvic_cdf_table_gaussian(bad, 0, &t) == HVIC_ERR_ARG, "count 0 accepted");
-    CHECK(hvic_cdf_table_gaussian(NULL, 1, &t) == HVIC_ERR_ARG, "NULL scales accepted");
+    CHECK(hv_cdf_table_gaussian(bad, 0, &t) == HVIC_ERR_ARG, "count 0 accepted");
+    CHECK(hv_cdf_table_gaussian(NULL, 1, &t) == HVIC_ERR_ARG, "NULL scales accepted");
 }
 
 static void test_gaussian_args(void)
 {
-    hvic_cdf c;
+    hv_cdf c;
     const float bad[] = {0.0f, -0.0f, -1.0f, NAN, INFINITY, -INFINITY};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         c.cdf = (uint32_t *)&c; /* must be reset */
-        CHECK(hvic_cdf_gaussian(bad[i], &c) == HVIC_ERR_ARG && c.cdf == NULL && c.nsym == 0,
+        CHECK(hv_cdf_gaussian(bad[i], &c) == HVIC_ERR_ARG && c.cdf == NULL && c.nsym == 0,
               "sigma %g not rejected", bad[i]);
     }
-    CHECK(hvic_cdf_gaussian(1.0f, NULL) == HVIC_ERR_ARG, "NULL out accepted");
+    CHECK(hv_cdf_gaussian(1.0f, NULL) == HVIC_ERR_ARG, "NULL out accepted");
     /* extremes are valid: tiny sigma is a point mass, huge sigma hits the cap */
-    REQUIRE(hvic_cdf_gaussian(1e-30f, &c) == HVIC_OK, "tiny sigma");
+    REQUIRE(hv_cdf_gaussian(1e-30f, &c) == HVIC_OK, "tiny sigma");
     CHECK(c.nsym == 2 && c.offset == 0 && cdf_freq(&c, 0) == 65535, "tiny sigma: nsym %u f0 %u",
           c.nsym, cdf_freq(&c, 0));
-    hvic_cdf_free(&c);
-    REQUIRE(hvic_cdf_gaussian(3.0e38f, &c) == HVIC_OK, "huge sigma");
+    hv_cdf_free(&c);
+    REQUIRE(hv_cdf_gaussian(3.0e38f, &c) == HVIC_OK, "huge sigma");
     check_table(&c, "gaussian", 3.0e38);
     CHECK(c.nsym == HVIC_CDF_MAX_NSYM && cdf_freq(&c, c.nsym - 1) == 65536 - 4095,
           "huge sigma: nsym %u escape %u", c.nsym, cdf_freq(&c, c.nsym - 1));
-    hvic_cdf_free(&c);
+    hv_cdf_free(&c);
 }
 
 /* Deterministic count table number t (1..20), mirrored in the Python reference. */
@@ -183,45 +183,45 @@ static uint32_t from_freqs_case(uint32_t t, uint32_t *counts, int32_t *offset)
 
 static void test_from_freqs(void)
 {
-    hvic_cdf c;
+    hv_cdf c;
     /* exact small cases */
     const uint32_t a[2] = {3, 1};
-    REQUIRE(hvic_cdf_from_freqs(-7, a, 2, &c) == HVIC_OK, "from_freqs {3,1}");
+    REQUIRE(hv_cdf_from_freqs(-7, a, 2, &c) == HVIC_OK, "from_freqs {3,1}");
     CHECK(c.offset == -7 && c.nsym == 3 && c.cdf[1] == 49151 && c.cdf[2] == 65535,
           "{3,1} -> %u %u (want 49151 65535)", c.cdf[1], c.cdf[2]);
-    hvic_cdf_free(&c);
+    hv_cdf_free(&c);
     const uint32_t b[3] = {1, 1, 1}; /* 65536/3: remainders tie, lower index wins */
-    REQUIRE(hvic_cdf_from_freqs(0, b, 3, &c) == HVIC_OK, "from_freqs {1,1,1}");
+    REQUIRE(hv_cdf_from_freqs(0, b, 3, &c) == HVIC_OK, "from_freqs {1,1,1}");
     CHECK(cdf_freq(&c, 0) == 21845 && cdf_freq(&c, 1) == 21845 && cdf_freq(&c, 2) == 21845 &&
               cdf_freq(&c, 3) == 1,
           "{1,1,1} -> %u %u %u %u", cdf_freq(&c, 0), cdf_freq(&c, 1), cdf_freq(&c, 2),
           cdf_freq(&c, 3));
-    hvic_cdf_free(&c);
+    hv_cdf_free(&c);
     /* one non-zero count among 4095: it keeps everything the minimum leaves */
     uint32_t *big = calloc(4095, sizeof *big);
     REQUIRE(big, "oom");
     big[1234] = 7;
-    REQUIRE(hvic_cdf_from_freqs(100, big, 4095, &c) == HVIC_OK, "sparse table");
+    REQUIRE(hv_cdf_from_freqs(100, big, 4095, &c) == HVIC_OK, "sparse table");
     check_table(&c, "from_freqs sparse", 0);
     CHECK(cdf_freq(&c, 1234) == 65536 - 4095, "sparse: f = %u", cdf_freq(&c, 1234));
-    hvic_cdf_free(&c);
+    hv_cdf_free(&c);
     /* huge counts do not overflow */
     for (uint32_t i = 0; i < 4095; i++)
         big[i] = 0xFFFFFFFFu - i;
-    REQUIRE(hvic_cdf_from_freqs(0, big, 4095, &c) == HVIC_OK, "huge counts");
+    REQUIRE(hv_cdf_from_freqs(0, big, 4095, &c) == HVIC_OK, "huge counts");
     check_table(&c, "from_freqs huge", 0);
-    hvic_cdf_free(&c);
+    hv_cdf_free(&c);
 
     /* errors */
     memset(big, 0, 4095 * sizeof *big);
-    CHECK(hvic_cdf_from_freqs(0, big, 10, &c) == HVIC_ERR_ARG && c.cdf == NULL, "all-zero");
-    CHECK(hvic_cdf_from_freqs(0, a, 0, &c) == HVIC_ERR_ARG, "n = 0 accepted");
-    CHECK(hvic_cdf_from_freqs(0, NULL, 2, &c) == HVIC_ERR_ARG, "NULL freq accepted");
-    CHECK(hvic_cdf_from_freqs(0, a, 2, NULL) == HVIC_ERR_ARG, "NULL out accepted");
+    CHECK(hv_cdf_from_freqs(0, big, 10, &c) == HVIC_ERR_ARG && c.cdf == NULL, "all-zero");
+    CHECK(hv_cdf_from_freqs(0, a, 0, &c) == HVIC_ERR_ARG, "n = 0 accepted");
+    CHECK(hv_cdf_from_freqs(0, NULL, 2, &c) == HVIC_ERR_ARG, "NULL freq accepted");
+    CHECK(hv_cdf_from_freqs(0, a, 2, NULL) == HVIC_ERR_ARG, "NULL out accepted");
     uint32_t *huge = calloc(4096, sizeof *huge);
     REQUIRE(huge, "oom");
     huge[0] = 1;
-    CHECK(hvic_cdf_from_freqs(0, huge, 4096, &c) == HVIC_ERR_ARG, "n = 4096 accepted");
+    CHECK(hv_cdf_from_freqs(0, huge, 4096, &c) == HVIC_ERR_ARG, "n = 4096 accepted");
     free(huge);
 
     /* deterministic tables, hash shared with the Python reference */
@@ -229,7 +229,7 @@ static void test_from_freqs(void)
     for (uint32_t t = 1; t <= 20; t++) {
         int32_t off;
         uint32_t n = from_freqs_case(t, big, &off);
-        REQUIRE(hvic_cdf_from_freqs(off, big, n, &c) == HVIC_OK, "case %u", t);
+        REQUIRE(hv_cdf_from_freqs(off, big, n, &c) == HVIC_OK, "case %u", t);
         check_table(&c, "from_freqs case", t);
         /* proportionality: every non-zero-count symbol within 1 unit of its
          * share, before the (few) steals; steals only lower frequencies */
@@ -243,7 +243,7 @@ static void test_from_freqs(void)
                   t, i, f, share);
         }
         h = hash_cdf(h, &c);
-        hvic_cdf_free(&c);
+        hv_cdf_free(&c);
     }
     free(big);
     CHECK(h == FREQ_TABLE_HASH, "count table hash 0x%016" PRIx64 ", expected 0x%016" PRIx64, h,
@@ -254,33 +254,33 @@ static void test_quantize_and_check(void)
 {
     uint64_t mass[5] = {0, 0, 0, 0, 0};
     uint32_t f[5];
-    CHECK(hvic_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "zero total accepted");
+    CHECK(hv_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "zero total accepted");
     mass[0] = ((uint64_t)1 << 47) + 1;
-    CHECK(hvic_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "mass > 2^47 accepted");
+    CHECK(hv_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "mass > 2^47 accepted");
     mass[0] = (uint64_t)1 << 46;
     mass[1] = (uint64_t)1 << 46;
     mass[2] = 1;
-    CHECK(hvic_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "total > 2^47 accepted");
+    CHECK(hv_cdf_quantize(mass, 5, f) == HVIC_ERR_ARG, "total > 2^47 accepted");
     mass[2] = 0;
-    REQUIRE(hvic_cdf_quantize(mass, 5, f) == HVIC_OK, "quantize");
+    REQUIRE(hv_cdf_quantize(mass, 5, f) == HVIC_OK, "quantize");
     /* 32768, 32768, 0, 0, 0 -> raise 3, steal from index 0, 1, 0 */
     CHECK(f[0] == 32766 && f[1] == 32767 && f[2] == 1 && f[3] == 1 && f[4] == 1,
           "quantize -> %u %u %u %u %u", f[0], f[1], f[2], f[3], f[4]);
 
     uint32_t good[4] = {0, 100, 200, 65536}, bad1[4] = {0, 100, 100, 65536},
              bad2[4] = {0, 100, 200, 65535}, bad3[4] = {1, 100, 200, 65536};
-    hvic_cdf c = {0, 3, good};
-    CHECK(hvic_cdf_check(&c) == HVIC_OK, "valid table rejected");
+    hv_cdf c = {0, 3, good};
+    CHECK(hv_cdf_check(&c) == HVIC_OK, "valid table rejected");
     c.cdf = bad1;
-    CHECK(hvic_cdf_check(&c) == HVIC_ERR_ARG, "zero frequency accepted");
+    CHECK(hv_cdf_check(&c) == HVIC_ERR_ARG, "zero frequency accepted");
     c.cdf = bad2;
-    CHECK(hvic_cdf_check(&c) == HVIC_ERR_ARG, "total != 65536 accepted");
+    CHECK(hv_cdf_check(&c) == HVIC_ERR_ARG, "total != 65536 accepted");
     c.cdf = bad3;
-    CHECK(hvic_cdf_check(&c) == HVIC_ERR_ARG, "cdf[0] != 0 accepted");
+    CHECK(hv_cdf_check(&c) == HVIC_ERR_ARG, "cdf[0] != 0 accepted");
     c.cdf = good;
     c.nsym = 0;
-    CHECK(hvic_cdf_check(&c) == HVIC_ERR_ARG, "nsym 0 accepted");
-    CHECK(hvic_cdf_check(NULL) == HVIC_ERR_ARG, "NULL accepted");
+    CHECK(hv_cdf_check(&c) == HVIC_ERR_ARG, "nsym 0 accepted");
+    CHECK(hv_cdf_check(NULL) == HVIC_ERR_ARG, "NULL accepted");
 }
 
 int main(void)

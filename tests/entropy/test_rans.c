@@ -2,7 +2,7 @@
  * 10^6 symbols from random CDFs and 10^6 from Gaussian CDFs (scales 0.11..256)
  * with outliers; decoding must be exact and the stream within 0.5% (+8 bytes)
  * of the ideal sum of -log2 p under the quantised frequencies. */
-#include "test_common.h"
+#include "entropy_util.h"
 
 #define NSYM_RANDOM 1000000
 #define NSYM_GAUSS 1000000
@@ -33,7 +33,7 @@ static int32_t outlier(rng_t *r, int64_t lo, int64_t hi, int far)
 
 /* Draws a value from c: a symbol with its quantised probability; the ESCAPE
  * symbol turns into an outlier. */
-static int32_t draw(rng_t *r, const hvic_cdf *c)
+static int32_t draw(rng_t *r, const hv_cdf *c)
 {
     uint32_t idx = cdf_find(c, rng_below(r, 65536));
     int64_t lo = c->offset, hi = lo + (int64_t)c->nsym - 2;
@@ -43,20 +43,20 @@ static int32_t draw(rng_t *r, const hvic_cdf *c)
 }
 
 /* Encodes items, checks size against the ideal, decodes and compares. */
-static void run(const char *name, const hvic_cdf *pool, const item *it, size_t n)
+static void run(const char *name, const hv_cdf *pool, const item *it, size_t n)
 {
-    hvic_rans_encoder *enc = hvic_rans_encoder_new();
+    hv_rans_encoder *enc = hv_rans_encoder_new();
     REQUIRE(enc, "encoder_new");
     double ideal = 0;
     size_t escapes = 0;
     for (size_t i = 0; i < n; i++) {
         hvic_status st;
         if (it[i].cdf == 0xFFFF) {
-            st = hvic_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits);
+            st = hv_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits);
             ideal += it[i].nbits;
         } else {
-            const hvic_cdf *c = &pool[it[i].cdf];
-            st = hvic_rans_put(enc, c, it[i].value);
+            const hv_cdf *c = &pool[it[i].cdf];
+            st = hv_rans_put(enc, c, it[i].value);
             ideal += ideal_bits(c, it[i].value);
             int64_t v = it[i].value;
             escapes += v < c->offset || v > (int64_t)c->offset + c->nsym - 2;
@@ -65,8 +65,8 @@ static void run(const char *name, const hvic_cdf *pool, const item *it, size_t n
     }
     uint8_t *buf;
     size_t len;
-    REQUIRE(hvic_rans_finish(enc, &buf, &len) == HVIC_OK, "%s: finish", name);
-    CHECK(hvic_rans_encoder_pending(enc) == 0, "%s: queue not emptied", name);
+    REQUIRE(hv_rans_finish(enc, &buf, &len) == HVIC_OK, "%s: finish", name);
+    CHECK(hv_rans_encoder_pending(enc) == 0, "%s: queue not emptied", name);
 
     double bits = 8.0 * (double)len;
     CHECK(bits <= ideal * 1.005 + 64, "%s: %zu bytes, ideal %.0f bytes (+%.3f%%)", name, len,
@@ -75,18 +75,18 @@ static void run(const char *name, const hvic_cdf *pool, const item *it, size_t n
     printf("%s: %zu symbols (%zu escaped), %zu bytes, ideal %.1f bytes, overhead %+.4f%%\n",
            name, n, escapes, len, ideal / 8, 100 * (bits / ideal - 1));
 
-    hvic_rans_decoder dec;
-    REQUIRE(hvic_rans_decoder_init(&dec, buf, len) == HVIC_OK, "%s: decoder_init", name);
+    hv_rans_decoder dec;
+    REQUIRE(hv_rans_decoder_init(&dec, buf, len) == HVIC_OK, "%s: decoder_init", name);
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         hvic_status st;
         int32_t v = 0;
         uint32_t b = 0;
         if (it[i].cdf == 0xFFFF) {
-            st = hvic_rans_get_bits(&dec, it[i].nbits, &b);
+            st = hv_rans_get_bits(&dec, it[i].nbits, &b);
             v = (int32_t)b;
         } else {
-            st = hvic_rans_get(&dec, &pool[it[i].cdf], &v);
+            st = hv_rans_get(&dec, &pool[it[i].cdf], &v);
         }
         if (st != HVIC_OK || v != it[i].value) {
             if (bad++ < 5)
@@ -95,41 +95,41 @@ static void run(const char *name, const hvic_cdf *pool, const item *it, size_t n
         }
     }
     CHECK(bad == 0, "%s: %zu symbols decoded wrong", name, bad);
-    CHECK(hvic_rans_decoder_finish(&dec) == HVIC_OK, "%s: decoder_finish", name);
+    CHECK(hv_rans_decoder_finish(&dec) == HVIC_OK, "%s: decoder_finish", name);
 
     /* determinism: re-encoding with the reused encoder gives the same bytes */
     for (size_t i = 0; i < n && i < 1000; i++) {
         if (it[i].cdf == 0xFFFF)
-            hvic_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits);
+            hv_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits);
         else
-            hvic_rans_put(enc, &pool[it[i].cdf], it[i].value);
+            hv_rans_put(enc, &pool[it[i].cdf], it[i].value);
     }
     uint8_t *buf2;
     size_t len2;
-    REQUIRE(hvic_rans_finish(enc, &buf2, &len2) == HVIC_OK, "%s: finish 2", name);
-    hvic_rans_encoder *enc2 = hvic_rans_encoder_new();
+    REQUIRE(hv_rans_finish(enc, &buf2, &len2) == HVIC_OK, "%s: finish 2", name);
+    hv_rans_encoder *enc2 = hv_rans_encoder_new();
     REQUIRE(enc2, "encoder_new");
     for (size_t i = 0; i < n && i < 1000; i++) {
         if (it[i].cdf == 0xFFFF)
-            hvic_rans_put_bits(enc2, (uint32_t)it[i].value, it[i].nbits);
+            hv_rans_put_bits(enc2, (uint32_t)it[i].value, it[i].nbits);
         else
-            hvic_rans_put(enc2, &pool[it[i].cdf], it[i].value);
+            hv_rans_put(enc2, &pool[it[i].cdf], it[i].value);
     }
     uint8_t *buf3;
     size_t len3;
-    REQUIRE(hvic_rans_finish(enc2, &buf3, &len3) == HVIC_OK, "%s: finish 3", name);
+    REQUIRE(hv_rans_finish(enc2, &buf3, &len3) == HVIC_OK, "%s: finish 3", name);
     CHECK(len2 == len3 && memcmp(buf2, buf3, len2) == 0, "%s: reused encoder differs", name);
     free(buf3);
     free(buf2);
     free(buf);
-    hvic_rans_encoder_free(enc2);
-    hvic_rans_encoder_free(enc);
+    hv_rans_encoder_free(enc2);
+    hv_rans_encoder_free(enc);
 }
 
 static void test_random_cdfs(void)
 {
     rng_t r = {0x5EED0001};
-    hvic_cdf pool[N_RANDOM_CDFS];
+    hv_cdf pool[N_RANDOM_CDFS];
     uint32_t *counts = malloc(4095 * sizeof *counts);
     REQUIRE(counts, "oom");
     for (int p = 0; p < N_RANDOM_CDFS; p++) {
@@ -149,7 +149,7 @@ static void test_random_cdfs(void)
             off = INT32_MIN; /* ranges touching the int32 limits */
         if (p == 1)
             off = INT32_MAX - (int32_t)n + 1;
-        REQUIRE(hvic_cdf_from_freqs(off, counts, n, &pool[p]) == HVIC_OK, "pool %d", p);
+        REQUIRE(hv_cdf_from_freqs(off, counts, n, &pool[p]) == HVIC_OK, "pool %d", p);
     }
     free(counts);
 
@@ -164,14 +164,14 @@ static void test_random_cdfs(void)
             continue;
         }
         it[i].cdf = (uint16_t)rng_below(&r, N_RANDOM_CDFS);
-        const hvic_cdf *c = &pool[it[i].cdf];
+        const hv_cdf *c = &pool[it[i].cdf];
         it[i].value = u < 21 ? outlier(&r, c->offset, (int64_t)c->offset + c->nsym - 2, 1)
                              : draw(&r, c);
     }
     run("random cdfs", pool, it, NSYM_RANDOM);
     free(it);
     for (int p = 0; p < N_RANDOM_CDFS; p++)
-        hvic_cdf_free(&pool[p]);
+        hv_cdf_free(&pool[p]);
 }
 
 static void test_gaussian(void)
@@ -180,14 +180,14 @@ static void test_gaussian(void)
     float scales[64];
     for (int i = 0; i < 64; i++)
         scales[i] = (float)exp(log(0.11) + i * (log(256.0) - log(0.11)) / 63);
-    hvic_cdf_table t;
-    REQUIRE(hvic_cdf_table_gaussian(scales, 64, &t) == HVIC_OK, "table");
+    hv_cdf_table t;
+    REQUIRE(hv_cdf_table_gaussian(scales, 64, &t) == HVIC_OK, "table");
     rng_t r = {0x5EED0002};
     item *it = malloc(NSYM_GAUSS * sizeof *it);
     REQUIRE(it, "oom");
     for (size_t i = 0; i < NSYM_GAUSS; i++) {
         it[i].cdf = (uint16_t)rng_below(&r, 64);
-        const hvic_cdf *c = &t.cdfs[it[i].cdf];
+        const hv_cdf *c = &t.cdfs[it[i].cdf];
         it[i].value = rng_below(&r, 2000) == 0
                           ? outlier(&r, c->offset, (int64_t)c->offset + c->nsym - 2, 1)
                           : draw(&r, c);
@@ -206,7 +206,7 @@ static void test_gaussian(void)
         run(name, t.cdfs, it, 100000);
     }
     free(it);
-    hvic_cdf_table_free(&t);
+    hv_cdf_table_free(&t);
 }
 
 int main(void)

@@ -14,10 +14,10 @@
  * the rANS state and is caught by the end-of-stream state check. The
  * container's CRC is what guarantees integrity; these checks only bound how
  * much the entropy layer itself detects. */
-#include "test_common.h"
+#include "entropy_util.h"
 
 typedef struct {
-    hvic_cdf_table t;
+    hv_cdf_table t;
     uint8_t *which; /* CDF index of each symbol */
     int32_t *value;
     size_t n;
@@ -28,7 +28,7 @@ typedef struct {
 static void make_message(message *m, size_t n, uint64_t seed, unsigned esc_permille)
 {
     float scales[8] = {0.11f, 0.3f, 1.0f, 2.5f, 7.0f, 20.0f, 60.0f, 256.0f};
-    REQUIRE(hvic_cdf_table_gaussian(scales, 8, &m->t) == HVIC_OK, "table");
+    REQUIRE(hv_cdf_table_gaussian(scales, 8, &m->t) == HVIC_OK, "table");
     m->which = malloc(n);
     m->value = malloc(n * sizeof *m->value);
     REQUIRE(m->which && m->value, "oom");
@@ -36,7 +36,7 @@ static void make_message(message *m, size_t n, uint64_t seed, unsigned esc_permi
     rng_t r = {seed};
     for (size_t i = 0; i < n; i++) {
         m->which[i] = (uint8_t)rng_below(&r, 8);
-        const hvic_cdf *c = &m->t.cdfs[m->which[i]];
+        const hv_cdf *c = &m->t.cdfs[m->which[i]];
         uint32_t idx = cdf_find(c, rng_below(&r, 65536));
         int esc = esc_permille && (idx + 1 == c->nsym || rng_below(&r, 1000) < esc_permille);
         if (!esc)
@@ -48,20 +48,20 @@ static void make_message(message *m, size_t n, uint64_t seed, unsigned esc_permi
 
 static void free_message(message *m)
 {
-    hvic_cdf_table_free(&m->t);
+    hv_cdf_table_free(&m->t);
     free(m->which);
     free(m->value);
 }
 
 static uint8_t *encode(const message *m, size_t *len)
 {
-    hvic_rans_encoder *enc = hvic_rans_encoder_new();
+    hv_rans_encoder *enc = hv_rans_encoder_new();
     REQUIRE(enc, "encoder_new");
     for (size_t i = 0; i < m->n; i++)
-        REQUIRE(hvic_rans_put(enc, &m->t.cdfs[m->which[i]], m->value[i]) == HVIC_OK, "put");
+        REQUIRE(hv_rans_put(enc, &m->t.cdfs[m->which[i]], m->value[i]) == HVIC_OK, "put");
     uint8_t *buf;
-    REQUIRE(hvic_rans_finish(enc, &buf, len) == HVIC_OK, "finish");
-    hvic_rans_encoder_free(enc);
+    REQUIRE(hv_rans_finish(enc, &buf, len) == HVIC_OK, "finish");
+    hv_rans_encoder_free(enc);
     return buf;
 }
 
@@ -74,15 +74,15 @@ static hvic_status decode(const message *m, const uint8_t *data, size_t len, int
     REQUIRE(copy, "oom");
     if (len)
         memcpy(copy, data, len);
-    hvic_rans_decoder dec;
-    hvic_status st = hvic_rans_decoder_init(&dec, copy, len);
+    hv_rans_decoder dec;
+    hvic_status st = hv_rans_decoder_init(&dec, copy, len);
     *same = 1;
     for (size_t i = 0; i < m->n && st == HVIC_OK; i++) {
         int32_t v;
-        st = hvic_rans_get(&dec, &m->t.cdfs[m->which[i]], &v);
+        st = hv_rans_get(&dec, &m->t.cdfs[m->which[i]], &v);
         *same &= v == m->value[i];
     }
-    hvic_status fin = hvic_rans_decoder_finish(&dec);
+    hvic_status fin = hv_rans_decoder_finish(&dec);
     CHECK(st == HVIC_OK || fin == st, "finish %d does not repeat sticky error %d", fin, st);
     free(copy);
     return st ? st : fin;

@@ -4,7 +4,7 @@
  * builds the same message with its own tables and coder and must produce the
  * same bytes, so both sides implement spec/entropy.md identically. */
 #include "scales.h"
-#include "test_common.h"
+#include "entropy_util.h"
 
 #define VEC_N 20000
 #define VEC_SEED 12345u
@@ -19,7 +19,7 @@ typedef struct {
 
 /* The message: splitmix64 from VEC_SEED; see vector_message() in the Python
  * reference, which is the same procedure line by line. */
-static void vector_message(const hvic_cdf_table *t, vec_item *it)
+static void vector_message(const hv_cdf_table *t, vec_item *it)
 {
     rng_t r = {VEC_SEED};
     for (int i = 0; i < VEC_N; i++) {
@@ -31,7 +31,7 @@ static void vector_message(const hvic_cdf_table *t, vec_item *it)
             continue;
         }
         it[i].table = (int)((a >> 8) % N_HASH_SCALES);
-        const hvic_cdf *c = &t->cdfs[it[i].table];
+        const hv_cdf *c = &t->cdfs[it[i].table];
         uint64_t u = rng_next(&r);
         uint32_t idx = cdf_find(c, (uint32_t)((u >> 16) & 0xFFFF));
         if (u % 251 == 0) {
@@ -48,49 +48,49 @@ static void vector_message(const hvic_cdf_table *t, vec_item *it)
 
 int main(void)
 {
-    hvic_cdf_table t;
-    REQUIRE(hvic_cdf_table_gaussian(HASH_SCALES, N_HASH_SCALES, &t) == HVIC_OK, "table");
+    hv_cdf_table t;
+    REQUIRE(hv_cdf_table_gaussian(HASH_SCALES, N_HASH_SCALES, &t) == HVIC_OK, "table");
     vec_item *it = malloc(VEC_N * sizeof *it);
     REQUIRE(it, "oom");
     vector_message(&t, it);
 
-    hvic_rans_encoder *enc = hvic_rans_encoder_new();
+    hv_rans_encoder *enc = hv_rans_encoder_new();
     REQUIRE(enc, "encoder_new");
     for (int i = 0; i < VEC_N; i++) {
         hvic_status st = it[i].table < 0
-                             ? hvic_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits)
-                             : hvic_rans_put(enc, &t.cdfs[it[i].table], it[i].value);
+                             ? hv_rans_put_bits(enc, (uint32_t)it[i].value, it[i].nbits)
+                             : hv_rans_put(enc, &t.cdfs[it[i].table], it[i].value);
         REQUIRE(st == HVIC_OK, "put %d", i);
     }
     uint8_t *buf;
     size_t len;
-    REQUIRE(hvic_rans_finish(enc, &buf, &len) == HVIC_OK, "finish");
+    REQUIRE(hv_rans_finish(enc, &buf, &len) == HVIC_OK, "finish");
     uint64_t h = fnv1a64(FNV_OFFSET, buf, len);
     printf("vector: %zu bytes, hash 0x%016" PRIx64 "\n", len, h);
     CHECK(len == VEC_LEN, "vector length %zu, expected %u", len, VEC_LEN);
     CHECK(h == VEC_HASH, "vector hash 0x%016" PRIx64 ", expected 0x%016" PRIx64, h,
           (uint64_t)VEC_HASH);
 
-    hvic_rans_decoder dec;
-    REQUIRE(hvic_rans_decoder_init(&dec, buf, len) == HVIC_OK, "init");
+    hv_rans_decoder dec;
+    REQUIRE(hv_rans_decoder_init(&dec, buf, len) == HVIC_OK, "init");
     int bad = 0;
     for (int i = 0; i < VEC_N; i++) {
         int32_t v = 0;
         uint32_t b = 0;
         hvic_status st;
         if (it[i].table < 0) {
-            st = hvic_rans_get_bits(&dec, it[i].nbits, &b);
+            st = hv_rans_get_bits(&dec, it[i].nbits, &b);
             v = (int32_t)b;
         } else {
-            st = hvic_rans_get(&dec, &t.cdfs[it[i].table], &v);
+            st = hv_rans_get(&dec, &t.cdfs[it[i].table], &v);
         }
         bad += st != HVIC_OK || v != it[i].value;
     }
     CHECK(bad == 0, "vector: %d values decoded wrong", bad);
-    CHECK(hvic_rans_decoder_finish(&dec) == HVIC_OK, "vector: finish");
+    CHECK(hv_rans_decoder_finish(&dec) == HVIC_OK, "vector: finish");
     free(buf);
     free(it);
-    hvic_rans_encoder_free(enc);
-    hvic_cdf_table_free(&t);
+    hv_rans_encoder_free(enc);
+    hv_cdf_table_free(&t);
     return test_summary("test_rans_vectors");
 }

@@ -1,5 +1,5 @@
 /* libFuzzer harness: full decoding of .hvic files with the default model
- * (hvic_model_load_default: $HVIC_MODEL, else the installed or source-tree
+ * (hvic_model_load_default: the installed or else the source tree's
  * models/default.hvicm). Before decoding, the harness writes the loaded
  * model's digest into the header and repairs the trailing CRC, so that
  * mutations reach the entropy decoder, h_s and g_s rather than stopping at

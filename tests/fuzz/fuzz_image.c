@@ -1,11 +1,12 @@
-/* libFuzzer harness: PNG and JPEG reading from memory (codec/png_io.c,
- * codec/jpeg_io.c through hvic_image_read_memory), then writing the image
+/* libFuzzer harness: PNG and JPEG reading from memory (tools/imageio/png_io.c,
+ * tools/imageio/jpeg_io.c through hvic_image_read_memory), then writing the image
  * back as PNG, which must read again to the same pixels.
  * The first byte chooses the flags (bit 0: HVIC_READ_DROP_ALPHA). Inputs
  * that declare more than 2^20 pixels are skipped (a PNG IHDR at its fixed
  * place, a JPEG SOF anywhere) so that each run stays fast; the readers'
  * own limit (16384 x 16384) is tested elsewhere. */
 #include "fuzz_util.h"
+#include "imageio.h"
 
 #define MAX_FUZZ_PIXELS (1u << 20)
 

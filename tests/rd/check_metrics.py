@@ -1,4 +1,4 @@
-"""Compare the C PSNR / MS-SSIM (codec/metrics.c) and the C JPEG baseline
+"""Compare the C PSNR / MS-SSIM (codec/common/psnr.c, tools/imageio/ms_ssim.c) and the C JPEG baseline
 (tools/rd/jpeg_rd.c) with independent Python implementations.
 
 usage: check_metrics.py TEST_METRICS_EXE WORKDIR SRCDIR IMAGE.png...

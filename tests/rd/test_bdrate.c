@@ -1,7 +1,7 @@
 /* BD-rate known answers; `test_bdrate --eval RA QA RB QB` prints the BD-rate
  * (%) and BD-quality (dB) of curve B against anchor A, each list given as
  * comma-separated numbers, for check_bdrate.py to compare with scipy. */
-#include "../test_util.h"
+#include "harness.h"
 #include "bdrate.h"
 
 #include <math.h>

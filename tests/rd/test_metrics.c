@@ -5,8 +5,9 @@
  *   test_metrics --dump DIR IMG.png..  write distorted versions of each image
  *                                      to DIR and DIR/metrics.tsv with lines
  *                                      "REF\tDIST\tPSNR\tMSSSIM" (%.17g) */
-#include "../test_util.h"
+#include "harness.h"
 #include "jpeg_rd.h"
+#include "imageio.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /* rd_json: write / read round trip, aliases, strictness. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
-#include "../test_util.h"
+#include "harness.h"
 #include "rd_json.h"
 
 #include <math.h>

@@ -15,8 +15,8 @@
  * refused there, since a file of a few kilobytes may declare 16384 x 16384
  * pixels (about 3 GiB to decode).
  *
- * The model is loaded once per process (hvic_model_load_default():
- * $HVIC_MODEL, else the installed default model) and shared by all loads:
+ * The model is loaded once per process ($HVIC_MODEL, else the library's
+ * default: hvic_model_default_path()) and shared by all loads:
  * hvic models are read-only and may be used by several threads at once. */
 #define GDK_PIXBUF_ENABLE_BACKEND
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -41,11 +41,15 @@ typedef struct {
 
 static hvic_model *shared_model;
 static hvic_status shared_model_status;
+static const char *shared_model_path; /* NULL: none found */
 
 static gpointer load_model_once(gpointer unused)
 {
     (void)unused;
-    shared_model_status = hvic_model_load_default(&shared_model);
+    const char *env = g_getenv("HVIC_MODEL");
+    shared_model_path = env && *env ? env : hvic_model_default_path();
+    shared_model_status =
+        shared_model_path ? hvic_model_load(shared_model_path, &shared_model) : HVIC_ERR_IO;
     return NULL;
 }
 
@@ -54,7 +58,7 @@ static hvic_model *get_model(GError **error)
     static GOnce once = G_ONCE_INIT;
     g_once(&once, load_model_once, NULL);
     if (shared_model_status != HVIC_OK) {
-        const char *path = hvic_model_default_path();
+        const char *path = shared_model_path;
         g_set_error(error, GDK_PIXBUF_ERROR, GDK_PIXBUF_ERROR_FAILED,
                     "hvic: cannot load the model %s: %s", path ? path : "(none installed; set HVIC_MODEL)",
                     hvic_strerror(shared_model_status));

@@ -8,6 +8,8 @@
 
 #include <jpeglib.h>
 
+#include "imageio.h"
+
 typedef struct {
     struct jpeg_error_mgr pub;
     jmp_buf jb;

@@ -15,8 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_util.h"
+#include "imageio.h"
 #include "jpeg_rd.h"
-#include "parallel.h"
 #include "rd_codec.h"
 #include "rd_run.h"
 
@@ -138,8 +139,8 @@ typedef struct {
     rd_run *run;
     const hvic_model *model;  /* shared read-only by the workers */
     int enc_threads;          /* threads of each encode and decode (0: per CPU) */
-    pthread_mutex_t lock;     /* guards done and the progress line */
-    size_t done, total;
+    pthread_mutex_t lock;     /* guards next, done and the progress line */
+    size_t next, done, total;
     int tty;
 } job_queue;
 
@@ -184,28 +185,39 @@ static void run_job(const rd_run *run, const hvic_model *model, int enc_threads,
     hvic_image_free(&dec);
 }
 
-/* Job j (image-major order: neighbouring jobs share an image), then the
- * progress line. */
-static void job_task(void *arg, int j)
+/* A worker: takes jobs in image-major order (neighbouring jobs share an
+ * image) until none are left, printing the progress line after each. */
+static void *job_worker(void *arg)
 {
     job_queue *q = arg;
-    size_t image = (size_t)j / q->run->nconfigs, config = (size_t)j % q->run->nconfigs;
-    run_job(q->run, q->model, q->enc_threads, config, image);
     pthread_mutex_lock(&q->lock);
-    q->done++;
-    if (q->tty || q->done == q->total || q->done % (q->total / 10 + 1) == 0)
-        fprintf(stderr, "%shvic rd: %zu/%zu encode+decode done%s", q->tty ? "\r" : "", q->done,
-                q->total, q->tty && q->done < q->total ? "" : "\n");
+    while (q->next < q->total) {
+        const size_t j = q->next++;
+        pthread_mutex_unlock(&q->lock);
+        run_job(q->run, q->model, q->enc_threads, j % q->run->nconfigs, j / q->run->nconfigs);
+        pthread_mutex_lock(&q->lock);
+        q->done++;
+        if (q->tty || q->done == q->total || q->done % (q->total / 10 + 1) == 0)
+            fprintf(stderr, "%shvic rd: %zu/%zu encode+decode done%s", q->tty ? "\r" : "",
+                    q->done, q->total, q->tty && q->done < q->total ? "" : "\n");
+    }
     pthread_mutex_unlock(&q->lock);
+    return NULL;
 }
 
 /* jobs workers (this thread and jobs - 1 more). With one job each encode
  * and decode uses every CPU; with several, one each. */
 static int run_jobs(rd_run *run, const hvic_model *model, int jobs)
 {
-    job_queue q = {run, model, jobs > 1 ? 1 : 0, PTHREAD_MUTEX_INITIALIZER, 0,
+    job_queue q = {run, model, jobs > 1 ? 1 : 0, PTHREAD_MUTEX_INITIALIZER, 0, 0,
                    run->nconfigs * run->nimages, isatty(STDERR_FILENO)};
-    hv_parallel_for((int)q.total, jobs, job_task, &q);
+    pthread_t tid[MAX_LIST];
+    int started = 0;
+    while (started < jobs - 1 && started < MAX_LIST &&
+           pthread_create(&tid[started], NULL, job_worker, &q) == 0)
+        started++;
+    job_worker(&q);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     for (size_t c = 0; c < run->nconfigs; c++)
         for (size_t i = 0; i < run->nimages; i++) {
             const rd_result *r = rd_res(run, c, i);
@@ -250,7 +262,7 @@ static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
 
     hvic_model *model = NULL;
     hvic_status st;
-    if (!o->model_path && !hvic_model_default_path()) {
+    if (!o->model_path && !cli_default_model()) {
         if (o->betas_arg || o->beta_grid) {
             fprintf(stderr, "hvic rd: --betas and --beta-grid need a model: no default model "
                             "(set HVIC_MODEL or use --model FILE)\n");
@@ -259,14 +271,7 @@ static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
         fprintf(stderr, "hvic rd: no model (set HVIC_MODEL or use --model FILE); "
                         "JPEG baseline only\n");
     } else {
-        const char *mp = o->model_path ? o->model_path : hvic_model_default_path();
-        errno = 0;
-        st = o->model_path ? hvic_model_load(mp, &model) : hvic_model_load_default(&model);
-        if (st != HVIC_OK) {
-            fprintf(stderr, "hvic rd: %s: %s\n", mp,
-                    st == HVIC_ERR_IO && errno ? strerror(errno) : hvic_strerror(st));
-            return 1;
-        }
+        if (cli_load_model(o->model_path, &model) != HVIC_OK) return 1;
         if (!o->betas_arg) {  /* the model's levels */
             nbetas = hvic_model_levels(model);
             for (int i = 0; i < nbetas; i++) betas[i] = short_double(hvic_model_beta(model, i));

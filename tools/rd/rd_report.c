@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bdrate.h"
+#include "imageio.h"
 #include "rd.h"
 #include "rd_json.h"
 #include "rd_run.h"

@@ -10,14 +10,12 @@ import os
 import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
-import glob
 import statistics
 import time
 
-import numpy as np
 import torch
-from PIL import Image
 
+from data import image_files, load_image
 from modelfile import GAIN_POS_ONE, ReferenceModel, pad64, read_model
 
 
@@ -33,8 +31,8 @@ def main():
     ref = ReferenceModel(read_model(args.model)[0])
     p = (ref.L // 2) * GAIN_POS_ONE
     enc, dec = [], []
-    for f in sorted(glob.glob(os.path.join(args.images, "*.png")))[:args.limit]:
-        x = pad64(torch.from_numpy(np.asarray(Image.open(f).convert("RGB")).copy()).permute(2, 0, 1)[None].float() / 255)
+    for f in image_files(args.images)[:args.limit]:
+        x = pad64(load_image(f)[None].float() / 255)
         with torch.no_grad():
             t0 = time.perf_counter()
             z_hat, q, idx, mu = ref.analyse(x, p, p)

@@ -13,14 +13,12 @@ import os
 import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
-import glob
 import json
-import math
 
 import numpy as np
 import torch
-from PIL import Image
 
+from data import image_files, load_image
 from hvic_model import HyperpriorModel, gaussian_likelihood
 from metrics import ms_ssim, psnr
 from modelfile import GAIN_POS_ONE, ReferenceModel, pad64, read_model
@@ -59,14 +57,15 @@ def main():
         model = HyperpriorModel.from_state_dict(torch.load(args.ckpt, map_location="cpu")["model"])
         model.eval()
     levels = [int(v) for v in args.levels.split(",")] if args.levels else list(range(ref.L))
-    files = sorted(glob.glob(os.path.join(args.images, "*.png")))
+    files = image_files(args.images)
     if args.limit:
         files = files[:args.limit]
     rows = {lv: [] for lv in levels}
     for f in files:
-        img = np.asarray(Image.open(f).convert("RGB"))
+        im = load_image(f)
+        img = im.permute(1, 2, 0).contiguous().numpy()  # H×W×3 for the metrics
         h, w, _ = img.shape
-        x = pad64(torch.from_numpy(img.copy()).permute(2, 0, 1)[None].float() / 255)
+        x = pad64(im[None].float() / 255)
         for lv in levels:
             p = lv * GAIN_POS_ONE
             with torch.no_grad():

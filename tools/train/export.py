@@ -23,9 +23,10 @@ import random
 import numpy as np
 import torch
 
+from architecture import CONV_KINDS, FILE_TENSORS, FLOAT_TRANSFORMS, INT_CONV_TENSORS, relu_indices
+from data import load_images, random_batch
 from hvic_model import HyperpriorModel, SCALE_MAX, SCALE_MIN
 from modelfile import GAIN_POS_ONE, ReferenceModel, read_model, write_model
-from train import load_images, random_batch
 
 N_SCALES = 64
 ACT_MAX = 4095
@@ -38,19 +39,21 @@ def q16(x):
 
 
 def float_tensors(model):
+    """The float transforms' tensors (spec §3.1) in file order, named by the architecture table:
+    per conv or subpel layer weight (f16) and bias (f32), per GDN/IGDN layer its effective beta
+    and gamma (f32)."""
     out = []
-    for seq_name in ("g_a", "h_a", "g_s"):
-        seq = getattr(model, seq_name)
-        for i, layer in enumerate(seq):
-            name = f"{seq_name}.{i}"
-            conv = getattr(layer, "conv", layer)
-            if isinstance(conv, torch.nn.Conv2d):
-                out.append((name + ".weight", conv.weight.detach().numpy().astype(np.float16)))
-                out.append((name + ".bias", conv.bias.detach().numpy().astype(np.float32)))
-            elif hasattr(layer, "params"):
-                beta, gamma = layer.params()
-                out.append((name + ".beta", beta.detach().numpy().astype(np.float32)))
-                out.append((name + ".gamma", gamma.detach().numpy().astype(np.float32)))
+    for name in FLOAT_TRANSFORMS:
+        for i, (layer, module) in enumerate(zip(model.layers[name], getattr(model, name))):
+            if layer.kind in CONV_KINDS:
+                conv = getattr(module, "conv", module)
+                values = (conv.weight.detach().numpy().astype(np.float16),
+                          conv.bias.detach().numpy().astype(np.float32))
+            elif layer.kind in ("gdn", "igdn"):
+                values = tuple(p.detach().numpy().astype(np.float32) for p in module.params())
+            else:
+                values = ()
+            out += [(f"{name}.{i}.{suffix}", v) for suffix, v in zip(FILE_TENSORS[layer.kind], values)]
     return out
 
 
@@ -79,23 +82,26 @@ def z_tables(model):
 
 
 def calibrate_h_s(model, imgs, n_batches=6):
-    """Max |input| and max activations of the float h_s over training crops at all β levels."""
+    """(max |input|, then the 0.99999 quantile of each ReLU's output) of the float h_s over
+    training crops at all β levels, in the units of the ungained ẑ."""
     gen = random.Random(1)
     L = model.betas.numel()
-    m_in = m1 = m2 = 0.0
+    relus = relu_indices(model.layers["h_s"])
+    m = [0.0] * (1 + len(relus))
     with torch.no_grad():
         for b in range(n_batches):
             x = random_batch(imgs, 4, 256, gen)
             pos = torch.full((4,), (L - 1) * b / max(1, n_batches - 1))
             gz = model.gains(model.log_gain_z, pos)
-            z_in = torch.round(model.h_a(model.g_a(x)) * gz) / gz
-            a1 = model.h_s[1](model.h_s[0](z_in))
-            a2 = model.h_s[3](model.h_s[2](a1))
-            m_in = max(m_in, z_in.abs().max().item())
-            m1 = max(m1, torch.quantile(a1.flatten()[::7], 0.99999).item())
-            m2 = max(m2, torch.quantile(a2.flatten()[::7], 0.99999).item())
+            a = z_in = torch.round(model.h_a(model.g_a(x)) * gz) / gz
+            m[0] = max(m[0], z_in.abs().max().item())
+            for i in range(relus[-1] + 1):
+                a = model.h_s[i](a)
+                if i in relus:
+                    j = 1 + relus.index(i)
+                    m[j] = max(m[j], torch.quantile(a.flatten()[::7], 0.99999).item())
     # floors keep the scales finite for a model whose hyper-latents are (nearly) all zero
-    return max(m_in, 1.0), max(m1, 1e-3), max(m2, 1e-3)
+    return (max(m[0], 1.0),) + tuple(max(v, 1e-3) for v in m[1:])
 
 
 def quantize_conv(conv, s_in, out_factor):
@@ -115,28 +121,41 @@ def quantize_conv(conv, s_in, out_factor):
     return wq, bq.astype(np.int32), mult.astype(np.int32), np.array([shift], np.int32)
 
 
-def int_h_s_tensors(model, calib):
-    m_in, m1, m2 = calib
-    s_in, s1, s2 = m_in / ACT_MAX, m1 / ACT_MAX, m2 / ACT_MAX
-    M = model.M
-    out = [("h_s.in_log2", np.array([round(-math.log2(s_in) * 65536)], np.int32)),
-           ("h_s.act_max", np.array([ACT_MAX], np.int32))]
-    layers = [(model.h_s[0].conv, s_in, np.full(4 * model.N, 1 / s1)),
-              (model.h_s[2].conv, s1, np.full(4 * (3 * M // 2), 1 / s2)),
-              (model.h_s[4], s2, np.concatenate([np.full(M, 256.0), np.full(M, 65536 / math.log(2))]))]
-    for name, (conv, s, fac) in zip(("h_s.0", "h_s.2", "h_s.4"), layers):
-        wq, bq, mult, shift = quantize_conv(conv, s, fac)
-        out += [(name + ".weight", wq), (name + ".bias", bq), (name + ".mult", mult), (name + ".shift", shift)]
+def int_net_tensors(name, layers, modules, scales, out_factor):
+    """The integer convolutions name.i of a float network (h_s or a context network, spec §3.3):
+    layers its architecture table, modules its nn.Sequential, scales[0] the real value of one unit
+    of its integer input and scales[j] that of the activation before its j-th convolution
+    (ACT_MAX units = the calibrated maximum), out_factor [Cout] the output units per real unit
+    of its last convolution."""
+    out = []
+    convs = [i for i, layer in enumerate(layers) if layer.kind in CONV_KINDS]
+    for j, i in enumerate(convs):
+        conv = getattr(modules[i], "conv", modules[i])
+        fac = out_factor if j == len(convs) - 1 else np.full(conv.out_channels, 1 / scales[j + 1])
+        out += [(f"{name}.{i}.{suffix}", v)
+                for suffix, v in zip(INT_CONV_TENSORS, quantize_conv(conv, scales[j], fac))]
     return out
 
 
+def int_h_s_tensors(model, calib):
+    """The integer h_s of spec §3.3 from calib (calibrate_h_s)."""
+    scales = [m / ACT_MAX for m in calib]
+    M = model.M
+    out = [("h_s.in_log2", np.array([round(-math.log2(scales[0]) * 65536)], np.int32)),
+           ("h_s.act_max", np.array([ACT_MAX], np.int32))]
+    # outputs: μ' in Q8, ln σ' to log2 σ' in Q16
+    fac = np.concatenate([np.full(M, 256.0), np.full(M, 65536 / math.log(2))])
+    return out + int_net_tensors("h_s", model.layers["h_s"], model.h_s, scales, fac)
+
+
 def calibrate_ctx(model, imgs, n_batches=6):
-    """Per context network s ≥ 1: (max |input|, max of each hidden activation) of the float
+    """Per context network s ≥ 1: (max |input|, max of each ReLU's output) of the float
     networks over training crops at all β levels (0.99999 quantiles, as for h_s), recorded by
     hooks on the networks during the model's own forward pass (actual rounding)."""
     gen = random.Random(3)
     L = model.betas.numel()
-    stats = [[0.0, 0.0, 0.0] for _ in model.ctx.nets]
+    relus = [relu_indices(layers) for layers in model.ctx.layers]
+    stats = [[0.0] * (1 + len(r)) for r in relus]
 
     def q(t):
         return torch.quantile(t.flatten()[::7][:2**24].float(), 0.99999).item()
@@ -149,31 +168,26 @@ def calibrate_ctx(model, imgs, n_batches=6):
 
     handles = []
     for i, net in enumerate(model.ctx.nets):
-        handles += [net[0].register_forward_hook(hook(i, 0)), net[1].register_forward_hook(hook(i, 1)),
-                    net[3].register_forward_hook(hook(i, 2))]
+        handles.append(net[0].register_forward_hook(hook(i, 0)))
+        handles += [net[r].register_forward_hook(hook(i, 1 + j)) for j, r in enumerate(relus[i])]
     with torch.no_grad():
         for b in range(n_batches):
             pos = torch.full((4,), (L - 1) * b / max(1, n_batches - 1))
             model(random_batch(imgs, 4, 256, gen), pos, pos, training=False)
     for h in handles:
         h.remove()
-    return [(max(a, 1.0), max(b, 1e-3), max(c, 1e-3)) for a, b, c in stats]
+    return [(max(m[0], 1.0),) + tuple(max(v, 1e-3) for v in m[1:]) for m in stats]
 
 
 def int_ctx_tensors(model, calib):
     """The integer context networks of spec §3.6."""
     out = [("ctx.slices", np.array(model.ctx.slices, np.int32))]
-    for s, (net, (m_in, m1, m2)) in enumerate(zip(model.ctx.nets, calib), start=1):
+    for s, (net, layers, m) in enumerate(zip(model.ctx.nets, model.ctx.layers, calib), start=1):
         K = model.ctx.slices[s]
-        s_in, s1, s2 = m_in / ACT_MAX, m1 / ACT_MAX, m2 / ACT_MAX
-        out.append((f"ctx.{s}.in_log2", np.array([round(-math.log2(s_in) * 65536)], np.int32)))
-        fac = np.concatenate([np.full(K, 256.0), np.full(K, 65536.0)])
-        for i, (conv, sc, f) in enumerate(((net[0], s_in, np.full(net[0].out_channels, 1 / s1)),
-                                           (net[2], s1, np.full(net[2].out_channels, 1 / s2)),
-                                           (net[4], s2, fac))):
-            wq, bq, mult, shift = quantize_conv(conv, sc, f)
-            name = f"ctx.{s}.{2 * i}"
-            out += [(name + ".weight", wq), (name + ".bias", bq), (name + ".mult", mult), (name + ".shift", shift)]
+        scales = [v / ACT_MAX for v in m]
+        out.append((f"ctx.{s}.in_log2", np.array([round(-math.log2(scales[0]) * 65536)], np.int32)))
+        fac = np.concatenate([np.full(K, 256.0), np.full(K, 65536.0)])  # Δμ' in Q8, Δlog2 σ' in Q16
+        out += int_net_tensors(f"ctx.{s}", layers, net, scales, fac)
     return out
 
 

@@ -18,12 +18,15 @@ Architecture (spec/model-format.md is the normative description):
 
 g_s and h_s use 3×3 convolutions followed by pixel shuffle (sub-pixel convolution), which can
 represent any 5×5 stride-2 transposed convolution and trains ~2× faster on this CPU.
+The layers of g_a, h_a, g_s, h_s and of the context networks are the table of architecture.py.
 """
 import math
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from architecture import FLOAT_TRANSFORMS, context_net, transforms
 
 SCALE_MIN = 0.11
 SCALE_MAX = 256.0
@@ -60,15 +63,34 @@ def conv(cin, cout, k, stride=1):
 
 
 class SubpelConv(nn.Module):
-    """3×3 convolution to r²·cout channels followed by pixel shuffle ×r."""
+    """k×k convolution to r²·cout channels followed by pixel shuffle ×r: B×cin×H×W → B×cout×rH×rW."""
 
-    def __init__(self, cin, cout, r=2):
+    def __init__(self, cin, cout, k, r):
         super().__init__()
-        self.conv = conv(cin, cout * r * r, 3)
+        self.conv = conv(cin, cout * r * r, k)
         self.r = r
 
     def forward(self, x):
         return F.pixel_shuffle(self.conv(x), self.r)
+
+
+def build(layers):
+    """nn.Sequential of a layer table (architecture.py): module i is layer i."""
+    def module(layer):
+        if layer.kind == "conv":
+            return conv(layer.cin, layer.cout, layer.k, layer.factor)
+        if layer.kind == "subpel":
+            return SubpelConv(layer.cin, layer.cout, layer.k, layer.factor)
+        if layer.kind in ("gdn", "igdn"):
+            return GDN(layer.cin, inverse=layer.kind == "igdn")
+        assert layer.kind == "relu", layer.kind
+        return nn.ReLU()
+    return nn.Sequential(*(module(layer) for layer in layers))
+
+
+def conv_key(transform, i, layer):
+    """State-dict prefix of the convolution of layer i (a conv or subpel layer) of a transform."""
+    return f"{transform}.{i}.conv" if layer.kind == "subpel" else f"{transform}.{i}"
 
 
 class FactorizedDensity(nn.Module):
@@ -133,12 +155,16 @@ def permute_y_channels(sd, perm):
     which y's channels are coded changes."""
     sd = dict(sd)
     M = len(perm)
-    for k in ("g_a.6.weight", "g_a.6.bias"):
+    t = transforms(sd["log_gain_z"].shape[1], M)
+    y_out = conv_key("g_a", len(t["g_a"]) - 1, t["g_a"][-1])  # the convolutions writing y
+    for k in (y_out + ".weight", y_out + ".bias"):
         sd[k] = sd[k][perm]
-    for k in ("g_s.0.conv.weight", "h_a.0.weight"):
+    for name in ("g_s", "h_a"):  # the convolutions reading y
+        k = conv_key(name, 0, t[name][0]) + ".weight"
         sd[k] = sd[k][:, perm]
-    both = torch.cat([perm, perm + M])
-    for k in ("h_s.4.weight", "h_s.4.bias"):
+    both = torch.cat([perm, perm + M])  # h_s's last convolution writes μ' then ln σ' of y
+    params = conv_key("h_s", len(t["h_s"]) - 1, t["h_s"][-1])
+    for k in (params + ".weight", params + ".bias"):
         sd[k] = sd[k][both]
     sd["log_gain_y"] = sd["log_gain_y"][:, perm]
     return sd
@@ -160,21 +186,21 @@ CTX_HIDDEN = 96
 
 
 class ChannelContext(nn.Module):
-    """Context networks c_1 .. c_{G−1}: three 3×3 convolutions with ReLU between, from the
-    ŷ' of the previous slices and slice s's h_s parameters (μ', log2σ') to additive
-    corrections of those parameters. Inputs and outputs are in the units of the ungained y
-    (log2 for σ), which the integer version of spec/model-format.md §3.6 quantizes."""
+    """Context networks c_1 .. c_{G−1} (architecture.context_net: three 3×3 convolutions with
+    ReLU between), from the ŷ' of the previous slices and slice s's h_s parameters (μ', log2σ')
+    to additive corrections of those parameters. Inputs and outputs are in the units of the
+    ungained y (log2 for σ), which the integer version of spec/model-format.md §3.6 quantizes."""
 
     def __init__(self, slices, hidden=CTX_HIDDEN):
         super().__init__()
         self.slices = tuple(slices)
+        self.layers = [context_net(sum(slices[:s]) + 2 * slices[s], hidden, 2 * slices[s])
+                       for s in range(1, len(slices))]  # of nets[s − 1]
         self.nets = nn.ModuleList()
-        for s in range(1, len(slices)):
-            cin = sum(slices[:s]) + 2 * slices[s]
-            net = nn.Sequential(conv(cin, hidden, 3), nn.ReLU(), conv(hidden, hidden, 3), nn.ReLU(),
-                                conv(hidden, 2 * slices[s], 3))
-            nn.init.zeros_(net[4].weight)
-            nn.init.zeros_(net[4].bias)
+        for layers in self.layers:
+            net = build(layers)
+            nn.init.zeros_(net[-1].weight)
+            nn.init.zeros_(net[-1].bias)
             self.nets.append(net)
 
     def bounds(self):
@@ -200,17 +226,12 @@ class HyperpriorModel(nn.Module):
             assert sum(ctx_slices) == M, "the context slices must cover y's M channels"
             self.register_buffer("ctx_slices", torch.tensor(ctx_slices, dtype=torch.int32))
         L = len(betas)
-        self.g_a = nn.Sequential(
-            conv(3, N, 5, 2), GDN(N), conv(N, N, 5, 2), GDN(N),
-            conv(N, N, 5, 2), GDN(N), conv(N, M, 5, 2))
-        self.g_s = nn.Sequential(
-            SubpelConv(M, N), GDN(N, inverse=True), SubpelConv(N, N), GDN(N, inverse=True),
-            SubpelConv(N, N), GDN(N, inverse=True), SubpelConv(N, 3))
-        self.h_a = nn.Sequential(
-            conv(M, N, 3), nn.ReLU(), conv(N, N, 5, 2), nn.ReLU(), conv(N, N, 5, 2))
-        self.h_s = nn.Sequential(
-            SubpelConv(N, N), nn.ReLU(), SubpelConv(N, 3 * M // 2), nn.ReLU(),
-            conv(3 * M // 2, 2 * M, 3))
+        self.layers = transforms(N, M)
+        # this order of construction fixes the random initialisation and the state dict's order
+        self.g_a = build(self.layers["g_a"])
+        self.g_s = build(self.layers["g_s"])
+        self.h_a = build(self.layers["h_a"])
+        self.h_s = build(self.layers["h_s"])
         self.density_z = FactorizedDensity(N)
         # Log gains per β level (level 0 = highest β = lowest rate). Initialised so that higher
         # rate levels have larger gains (finer effective quantization).
@@ -261,8 +282,9 @@ class HyperpriorModel(nn.Module):
             raise RuntimeError(f"state dict does not fit the model: {bad[:5]}")
 
     def f16_weights(self):
-        """The conv weights of g_a, h_a and g_s: the model file stores these as fp16 (spec §3.1)."""
-        return [m.weight for seq in (self.g_a, self.h_a, self.g_s) for m in seq.modules()
+        """The conv weights of g_a, h_a and g_s, in the model file's order: it stores these as fp16
+        (spec §3.1)."""
+        return [m.weight for name in FLOAT_TRANSFORMS for m in getattr(self, name).modules()
                 if isinstance(m, nn.Conv2d)]
 
     def round_f16_weights_(self):

@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 import zstandard
 
+from architecture import CONV_KINDS, FILE_TENSORS, FLOAT_TRANSFORMS, INT_CONV_TENSORS, context_net, transforms
+
 MAGIC = b"HVMD"
 VERSION = 2  # newest; a file without a channel context (ctx.slices) is written as version 1
 DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.int16, 4: np.uint8}
@@ -119,7 +121,8 @@ def beta_to_position(betas, beta):
 
 # ---------------------------------------------------------------- reference model
 class ReferenceModel:
-    """Functional forward of a model file (spec/model-format.md) in PyTorch, CPU."""
+    """Functional forward of a model file (spec/model-format.md) in PyTorch, CPU, layer by layer
+    from the architecture table (architecture.py)."""
 
     def __init__(self, tensors):
         self.t = tensors
@@ -129,33 +132,42 @@ class ReferenceModel:
         self.Gy = torch.from_numpy(tensors["gain_y.log2"].astype(np.int64))
         self.Gz = torch.from_numpy(tensors["gain_z.log2"].astype(np.int64))
         self.A = int(tensors["h_s.act_max"][0])
+        self.layers = transforms(self.N, self.M)
         self.f = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()
-                  if k.startswith(("g_a.", "g_s.", "h_a."))}
+                  if k.startswith(tuple(name + "." for name in FLOAT_TRANSFORMS))}
 
-    # float transforms
-    def _conv(self, x, name, stride=1):
-        w = self.f[name + ".weight"]
-        return F.conv2d(x, w, self.f[name + ".bias"], stride=stride, padding=w.shape[-1] // 2)
-
-    def _gdn(self, x, name, inverse=False):
-        c = x.shape[1]
-        norm = F.conv2d(x * x, self.f[name + ".gamma"].view(c, c, 1, 1), self.f[name + ".beta"])
-        return x * torch.sqrt(norm) if inverse else x * torch.rsqrt(norm)
+    # float transforms (spec §3.1)
+    def _float(self, x, name):
+        """Float transform name (g_a, h_a or g_s) on x: B×C×H×W float32."""
+        for i, layer in enumerate(self.layers[name]):
+            p = [self.f[f"{name}.{i}.{s}"] for s in FILE_TENSORS[layer.kind]]
+            if layer.kind == "conv":
+                weight, bias = p
+                x = F.conv2d(x, weight, bias, stride=layer.factor, padding=layer.k // 2)
+            elif layer.kind == "subpel":
+                weight, bias = p
+                x = F.pixel_shuffle(F.conv2d(x, weight, bias, padding=layer.k // 2), layer.factor)
+            elif layer.kind in ("gdn", "igdn"):
+                beta, gamma = p
+                c = x.shape[1]
+                norm = F.conv2d(x * x, gamma.view(c, c, 1, 1), beta)
+                x = x * torch.sqrt(norm) if layer.kind == "igdn" else x * torch.rsqrt(norm)
+            else:
+                assert layer.kind == "relu", layer.kind
+                x = F.relu(x)
+        return x
 
     def g_a(self, x):
-        for i in (0, 2, 4):
-            x = self._gdn(self._conv(x, f"g_a.{i}", 2), f"g_a.{i + 1}")
-        return self._conv(x, "g_a.6", 2)
+        """x: 1×3×H×W on 0..1 → y: 1×M×H/16×W/16."""
+        return self._float(x, "g_a")
 
     def h_a(self, y):
-        y = F.relu(self._conv(y, "h_a.0"))
-        y = F.relu(self._conv(y, "h_a.2", 2))
-        return self._conv(y, "h_a.4", 2)
+        """y → z before its gain: 1×N×H/64×W/64."""
+        return self._float(y, "h_a")
 
     def g_s(self, y):
-        for i in (0, 2, 4):
-            y = self._gdn(F.pixel_shuffle(self._conv(y, f"g_s.{i}"), 2), f"g_s.{i + 1}", inverse=True)
-        return F.pixel_shuffle(self._conv(y, "g_s.6"), 2)
+        """ŷ / gain_y: 1×M×h×w → x̂: 1×3×16h×16w (on 0..1 before clamping)."""
+        return self._float(y, "g_s")
 
     # gains
     def gain_y(self, p):
@@ -166,14 +178,26 @@ class ReferenceModel:
         lg = interp_log_gain(self.Gz, p)
         return lg, exp2_q16(lg, self.exp2_table)
 
-    # integer h_s (spec §3.3)
-    def _int_conv(self, a, name):
-        w = torch.from_numpy(self.t[name + ".weight"].astype(np.float64))
-        acc = F.conv2d(a.double(), w, padding=1).round().long()
-        acc = acc + torch.from_numpy(self.t[name + ".bias"].astype(np.int64)).view(1, -1, 1, 1)
-        mult = torch.from_numpy(self.t[name + ".mult"].astype(np.int64)).view(1, -1, 1, 1)
-        s = int(self.t[name + ".shift"][0])
-        return floor_div_pow2(acc * mult + (1 << (s - 1)), s)
+    # integer networks: h_s (spec §3.3) and the context networks (§3.6)
+    def _int_conv(self, a, name, layer):
+        """Integer convolution name (stride 1) with requantization: int64 B×Cin×H×W → B×Cout×H×W."""
+        w, b, mult, s = (self.t[f"{name}.{suffix}"].astype(np.int64) for suffix in INT_CONV_TENSORS)
+        acc = F.conv2d(a.double(), torch.from_numpy(w).double(), padding=layer.k // 2).round().long()
+        acc = acc + torch.from_numpy(b).view(1, -1, 1, 1)
+        s = int(s[0])
+        return floor_div_pow2(acc * torch.from_numpy(mult).view(1, -1, 1, 1) + (1 << (s - 1)), s)
+
+    def _int_net(self, a, name, layers):
+        """Integer network name (layers name.i) on a: int64 B×C×H×W in −A..A; ReLU clamps to 0..A."""
+        for i, layer in enumerate(layers):
+            if layer.kind in CONV_KINDS:
+                a = self._int_conv(a, f"{name}.{i}", layer)
+                if layer.kind == "subpel":
+                    a = F.pixel_shuffle(a, layer.factor)
+            else:
+                assert layer.kind == "relu", layer.kind
+                a = a.clamp(0, self.A)
+        return a
 
     def slices(self):
         """(first, end) channel of each channel slice of y (one slice without a context)."""
@@ -187,9 +211,7 @@ class ReferenceModel:
         lgz, _ = self.gain_z(pz)
         ig = exp2_q16(int(self.t["h_s.in_log2"][0]) - lgz, self.exp2_table).view(1, -1, 1, 1)
         a = floor_div_pow2(z_hat * ig + (1 << 15), 16).clamp(-self.A, self.A)
-        a = F.pixel_shuffle(self._int_conv(a, "h_s.0").clamp(0, self.A), 2)
-        a = F.pixel_shuffle(self._int_conv(a, "h_s.2").clamp(0, self.A), 2)
-        return self._int_conv(a, "h_s.4")
+        return self._int_net(a, "h_s", self.layers["h_s"])
 
     def params(self, v, c0, c1, py):
         """(idx, mu_q8) of channels c0..c1−1 from the parameters v (§3.3)."""
@@ -214,9 +236,7 @@ class ReferenceModel:
                        floor_div_pow2(v[:, c0:c1] * g0 + (1 << 23), 24),
                        floor_div_pow2(v[:, self.M + c0:self.M + c1] * g0 + (1 << 31), 32)], dim=1)
         a = a.clamp(-self.A, self.A)
-        a = self._int_conv(a, f"ctx.{s}.0").clamp(0, self.A)
-        a = self._int_conv(a, f"ctx.{s}.2").clamp(0, self.A)
-        d = self._int_conv(a, f"ctx.{s}.4")
+        d = self._int_net(a, f"ctx.{s}", context_net(c0 + 2 * K, self.t["ctx.1.0.weight"].shape[0], 2 * K))
         v[:, c0:c1] += d[:, :K]
         v[:, self.M + c0:self.M + c1] += d[:, K:]
 

@@ -21,45 +21,15 @@ import cpu_env  # noqa: F401  (sets the CPU kernels before numpy and torch load)
 
 import argparse
 import csv
-import glob
 import math
 import random
 import time
 
 import numpy as np
 import torch
-from PIL import Image
 
+from data import load_images, random_batch
 from hvic_model import CTX_SLICES, DEFAULT_BETAS, HyperpriorModel, ctx_slices_of, permute_y_channels
-
-
-def load_images(folder, limit_bytes=None):
-    files = sorted(glob.glob(os.path.join(folder, "*.png")) + glob.glob(os.path.join(folder, "*.jpg")))
-    imgs, total = [], 0
-    for f in files:
-        a = np.asarray(Image.open(f).convert("RGB"))
-        total += a.nbytes
-        if limit_bytes and total > limit_bytes:
-            break
-        imgs.append(torch.from_numpy(a.copy()).permute(2, 0, 1).contiguous())
-    return imgs
-
-
-def random_batch(imgs, batch, crop, gen, screen=(), screen_share=0.0):
-    """batch random crops, each from a screen-content image with probability screen_share."""
-    out = torch.empty(batch, 3, crop, crop, dtype=torch.uint8)
-    for i in range(batch):
-        pool = screen if screen and gen.random() < screen_share else imgs
-        im = pool[gen.randrange(len(pool))]
-        _, h, w = im.shape
-        y0, x0 = gen.randrange(h - crop + 1), gen.randrange(w - crop + 1)
-        c = im[:, y0:y0 + crop, x0:x0 + crop]
-        if gen.random() < 0.5:
-            c = c.flip(2)
-        if gen.random() < 0.5:
-            c = c.flip(1)
-        out[i] = c
-    return out.float() / 255.0
 
 
 def rd_terms(model, x, pos_y, pos_z):
