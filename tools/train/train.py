@@ -13,7 +13,8 @@ Usage: train.py --data ../shared/data/train --out runs/main [--steps N] [--init 
 Checkpoints every --ckpt-minutes to OUT/ckpt.pt (resumed automatically), log in OUT/log.csv.
 The final checkpoint has the conv weights of g_a, h_a and g_s rounded to fp16, as the model
 file stores them, so the exported file is exactly the checkpoint's model.
-Runs on CUDA when available.
+Runs on CUDA when available, and on several processes or GPUs under torchrun
+(distributed.py: gradients averaged by DistributedDataParallel, --batch per process).
 """
 import os
 
@@ -29,6 +30,7 @@ import numpy as np
 import torch
 
 from data import load_images, random_batch
+from distributed import Context
 from hvic_model import CTX_SLICES, DEFAULT_BETAS, HyperpriorModel, ctx_slices_of, permute_y_channels
 
 
@@ -119,7 +121,12 @@ def main():
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
-    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    ctx = Context()
+    dev = ctx.device
+    if ctx.world > 1 and args.ctx_only:
+        raise SystemExit("train.py: --ctx-only runs in one process (it does not go through the model's forward)")
+    if ctx.world > 1:  # each process its own noise and β positions (crops: gen below)
+        torch.manual_seed(args.seed + 1 + ctx.rank)
     os.makedirs(args.out, exist_ok=True)
     ckpt_path = os.path.join(args.out, "ckpt.pt")
     log_path = os.path.join(args.out, "log.csv")
@@ -136,6 +143,7 @@ def main():
     model = model.to(memory_format=layout)
     if args.ctx_only and not args.ctx:
         raise SystemExit("train.py: --ctx-only needs --ctx")
+    net = ctx.wrap(model)  # the forward pass: DDP averages the gradients across processes
     params = model.ctx.parameters() if args.ctx_only else model.parameters()
     opt = torch.optim.Adam(params, lr=args.lr)
     step = 0
@@ -156,19 +164,22 @@ def main():
             if resampled:  # the gains' Adam moments no longer match their shapes: restart them
                 for p in (model.log_gain_y, model.log_gain_z):
                     opt.state.pop(p, None)
-        print(f"{'resumed' if resume else 'initialised from'} {ckpt_path if resume else args.init}"
-              f" at step {step}" + (", β levels resampled" if resampled else ""), flush=True)
+        if ctx.main:
+            print(f"{'resumed' if resume else 'initialised from'} {ckpt_path if resume else args.init}"
+                  f" at step {step}" + (", β levels resampled" if resampled else ""), flush=True)
 
-    print(f"{len(imgs)} training images" + (f" and {len(screen)} screen-content images "
-          f"({args.screen_share:.0%} of crops)" if screen else "") + f", device {dev}, threads {torch.get_num_threads()}", flush=True)
-    gen = random.Random(args.seed + step)
+    if ctx.main:
+        print(f"{len(imgs)} training images" + (f" and {len(screen)} screen-content images "
+              f"({args.screen_share:.0%} of crops)" if screen else "") + f", device {dev}, threads "
+              f"{torch.get_num_threads()}" + (f", {ctx.world} processes" if ctx.world > 1 else ""), flush=True)
+    gen = random.Random(args.seed + step + 1000003 * ctx.rank)
     L = model.betas.numel()
     decay_start = args.decay_start if args.decay_start is not None else int(0.6 * args.steps)
 
     new_log = not os.path.exists(log_path)
-    logf = open(log_path, "a", newline="")
-    log = csv.writer(logf)
-    if new_log:
+    logf = open(log_path, "a", newline="") if ctx.main else None
+    log = csv.writer(logf) if ctx.main else None
+    if new_log and ctx.main:
         log.writerow(["step", "wall_s", "lr", "loss", "mse", "psnr", "bpp_y", "bpp_z"])
     t_start = time.time()
     t_ckpt = t_start
@@ -177,14 +188,17 @@ def main():
     n_acc = 0
 
     def save():
+        if not ctx.main:
+            return
         tmp = ckpt_path + ".tmp"
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                     "level_loss": level_loss}, tmp)
         os.replace(tmp, ckpt_path)
 
     while step < args.steps:
+        elapsed = ctx.from_main(time.time() - t_start)  # one clock for every process
         if args.decay_minutes and args.max_minutes:
-            left = args.max_minutes - (time.time() - t_start) / 60
+            left = args.max_minutes - elapsed / 60
             t = min(1.0, max(0.0, 1 - left / args.decay_minutes))
         else:
             t = min(1.0, max(0.0, (step - decay_start) / max(1, args.steps - decay_start)))
@@ -196,7 +210,7 @@ def main():
         indep = torch.rand(args.batch, device=dev) < 0.25
         pos_z = torch.where(indep, torch.rand(args.batch, device=dev) * (L - 1), pos_y)
         beta_y, beta_z = model.beta_at(pos_y), model.beta_at(pos_z)
-        mse, r_y, r_z = (rate_terms_ctx if args.ctx_only else rd_terms)(model, x, pos_y, pos_z)
+        mse, r_y, r_z = rate_terms_ctx(model, x, pos_y, pos_z) if args.ctx_only else rd_terms(net, x, pos_y, pos_z)
         per_sample = (mse + beta_y * r_y + beta_z * r_z) / beta_y
         if args.level_norm:
             with torch.no_grad():
@@ -217,7 +231,7 @@ def main():
         psnr = (10 * torch.log10(255.0 ** 2 / mse.clamp_min(1e-6))).mean()
         acc += np.array([loss.item(), mse.mean().item(), psnr.item(), r_y.mean().item(), r_z.mean().item()])
         n_acc += 1
-        if step % 50 == 0:
+        if step % 50 == 0 and ctx.main:
             a = acc / n_acc
             log.writerow([step, round(time.time() - t_start, 1), f"{lr:.3g}"] + [f"{v:.5g}" for v in a])
             logf.flush()
@@ -230,11 +244,16 @@ def main():
         if now - t_ckpt > args.ckpt_minutes * 60:
             save()
             t_ckpt = now
-        if args.max_minutes and now - t_start > args.max_minutes * 60:
+        if args.max_minutes and elapsed > args.max_minutes * 60:
             break
     model.round_f16_weights_()
+    if not ctx.replicas_identical(model):
+        raise SystemExit(f"train.py: the weights of the {ctx.world} processes differ at step {step}")
     save()
-    print(f"saved {ckpt_path} at step {step} (g_a, h_a, g_s conv weights rounded to fp16)", flush=True)
+    if ctx.main:
+        print(f"saved {ckpt_path} at step {step} (g_a, h_a, g_s conv weights rounded to fp16)"
+              + (f"; weights identical on {ctx.world} processes" if ctx.world > 1 else ""), flush=True)
+    ctx.close()
 
 
 if __name__ == "__main__":
