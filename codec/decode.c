@@ -77,7 +77,7 @@ static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_
     if (st == HVIC_OK) st = hv_rans_decoder_init(&dec, c->ylat, c->ylat_size);
     if (st == HVIC_OK)
         st = hv_entropy_params(m, l->zhat, zh, zw, lz->gain_pos, ly->gain_pos,
-                               hv_blas_caller_threads(threads), decode_slice, &yj, l->q, l->idx,
+                               hv_blas_caller_threads(threads), 0, decode_slice, &yj, l->q, l->idx,
                                l->mu_q8);
     if (st == HVIC_OK) st = hv_rans_decoder_finish(&dec);
     if (st != HVIC_OK) {

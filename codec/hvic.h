@@ -390,8 +390,10 @@ typedef struct hvic_decode_params {
      *  declares more fails with HVIC_ERR_TOO_LARGE before any memory that
      *  depends on the image's size is allocated. For programs that open
      *  files from strangers: a file of a few kilobytes may declare
-     *  16384 x 16384 pixels, which needs about 3 GiB to decode. 0 = no
-     *  limit beyond HVIC_MAX_DIM x HVIC_MAX_DIM. */
+     *  16384 x 16384 pixels, which needs about 6 GiB to decode (about 20
+     *  bytes per pixel plus some 130 MiB of band buffers: `hvic decode` of
+     *  a 12.6-megapixel image peaks at 383 MiB). 0 = no limit beyond
+     *  HVIC_MAX_DIM x HVIC_MAX_DIM. */
     uint64_t max_pixels;
     /** Zero (set by hvic_decode_params_init): room for later fields. */
     uint32_t reserved[8];

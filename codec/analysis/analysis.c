@@ -206,7 +206,7 @@ hvic_status hv_quantise(const hvic_model *m, const hv_floats *f, uint32_t py, ui
         goto fail;
     }
     quant_job qj = {f, out, gy, 0};
-    st = hv_entropy_params(m, out->zhat, zh, zw, pz, py, hv_blas_caller_threads(threads),
+    st = hv_entropy_params(m, out->zhat, zh, zw, pz, py, hv_blas_caller_threads(threads), 0,
                            quant_slice, &qj, out->q, out->idx, out->mu_q8);
     if (st == HVIC_OK && qj.bad) st = HVIC_ERR_MODEL;
     if (st != HVIC_OK) goto fail;

@@ -9,6 +9,7 @@
 #include "hyper.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 #include "model.h"
 #include "parallel.h"
+#include "util.h"
 
 int64_t hv_exp2_q16(int64_t v, const int32_t *table)
 {
@@ -118,12 +120,13 @@ static void iconv_slice(void *arg, int s)
 }
 
 /* One integer layer: v = floor_div((bias + W*a) * mult + 2^(s-1), 2^s),
- * a: cin x H x W, v: cout x H x W (int64), its output channels split over
+ * a: cin x H x W (channel stride a_cs >= H W, so that a may be a band of rows
+ * of a taller tensor; rows beyond it are zero padding), v: cout x H x W (int64), its output channels split over
  * `threads` threads (exact, so neither the split nor the kernel matters), through
  * the VNNI kernel when vnni_ok and the layer has its weights.
  * Returns 0 on allocation failure. */
-static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, int H, int W, int threads,
-                    int64_t *v)
+static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, size_t a_cs, int H, int W,
+                    int threads, int64_t *v)
 {
     const int Wp = W + 2, cin = c->cin, cout = c->cout, cin2 = (cin + 1) / 2;
     const int vnni = vnni_ok && c->wvnni;
@@ -151,7 +154,7 @@ static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, int H, int
             for (int r = 0; r < rows + 2; r++) {
                 int y = y0 + r - 1;
                 if (y < 0 || y >= H) continue;
-                const int32_t *src = a + ((size_t)i * H + y) * W;
+                const int32_t *src = a + (size_t)i * a_cs + (size_t)y * W;
                 const size_t at = (size_t)r * Wp + 1;
                 if (vnni) {
                     uint16_t *dst = (uint16_t *)(xq + (i / 2) * plane + at) + (i & 1);
@@ -171,20 +174,28 @@ static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, int H, int
     return 1;
 }
 
-/* a = clamp(v, 0, A) followed by pixel shuffle x2: v is (4C) x H x W,
- * out is C x 2H x 2W. */
-static void relu_shuffle(const int64_t *v, int C, int H, int W, int64_t A, int32_t *out)
+/* Rows r0 .. r1-1 of out = pixel shuffle x2 of clamp(v, 0, A): v is (4C) x H x W
+ * holding the rows h0 .. h0+H-1 of the layer's output, out is C x OH x OW
+ * (int32, or int16 when out16; the values are 0..A <= 4095). */
+static void relu_shuffle_rows(const int64_t *v, int C, int H, int W, int h0, int64_t A, int r0,
+                              int r1, int OH, int32_t *out32, int16_t *out16)
 {
+    const size_t OW = 2 * (size_t)W;
     for (int c = 0; c < C; c++)
         for (int ab = 0; ab < 4; ab++) {
-            int a = ab >> 1, b = ab & 1;
+            const int a = ab >> 1, b = ab & 1;
             const int64_t *src = v + (size_t)(4 * c + ab) * H * W;
-            for (int i = 0; i < H; i++)
-                for (int j = 0; j < W; j++) {
-                    int64_t x = src[(size_t)i * W + j];
-                    x = x < 0 ? 0 : x > A ? A : x;
-                    out[((size_t)c * 2 * H + 2 * i + a) * 2 * W + 2 * j + b] = (int32_t)x;
+            for (int i = 0; i < H; i++) {
+                const int r = 2 * (h0 + i) + a;
+                if (r < r0 || r >= r1) continue;
+                const size_t at = ((size_t)c * OH + r) * OW + b;
+                for (int x = 0; x < W; x++) {
+                    int64_t t = src[(size_t)i * W + x];
+                    t = t < 0 ? 0 : t > A ? A : t;
+                    if (out16) out16[at + 2 * (size_t)x] = (int16_t)t;
+                    else out32[at + 2 * (size_t)x] = (int32_t)t;
                 }
+            }
         }
 }
 
@@ -203,83 +214,161 @@ static int32_t scale_act(int64_t v, int64_t g, int s, int64_t A)
     return (int32_t)(q < -A ? -A : q > A ? A : q);
 }
 
-/* The context network of slice s (spec §3.6): its input from the decoded
- * channels 0 .. c0-1 (q, mu_q8) and slice s's h_s parameters in v, its
- * output added to those parameters in v. v: 2M x n (n = yh yw). */
-static int context_slice(const hvic_model *m, int s, const int32_t *q, const int32_t *mu_q8,
-                         const int64_t *lgy, int yh, int yw, int threads, int64_t *v,
-                         int32_t *a, int32_t *h, int64_t *t)
+/* Rows of y per band of the banded h_s.4 and context networks: their band
+ * buffers stay near 8 MiB whatever the image size (results are exact, so
+ * the band height changes nothing). At least 8 rows, a multiple of 2. */
+static int param_band_rows(int yh, int yw, size_t bytes_per_elem)
 {
-    const hv_ctx_net *net = &m->ctx[s];
-    const int M = m->M, c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, H = net->l[0].cout;
-    const size_t n = (size_t)yh * yw;
-    const int64_t A = m->hs_act_max, g0 = hv_exp2_q16(net->in_log2, m->exp2_table);
-    for (int c = 0; c < c0; c++) {
-        const int64_t g = hv_exp2_q16(net->in_log2 - lgy[c], m->exp2_table);
-        const int32_t *qc = q + c * n, *mc = mu_q8 + c * n;
-        int32_t *dst = a + (size_t)c * n;
-        for (size_t i = 0; i < n; i++) dst[i] = scale_act((int64_t)qc[i] * 256 + mc[i], g, 24, A);
+    long r = (8L << 20) / ((long)yw * (long)bytes_per_elem);
+    r = r < 8 ? 8 : r & ~1L;
+    return r > yh ? yh : (int)r;
+}
+
+/* The work of hv_entropy_params, split in bands of rows. */
+typedef struct {
+    const hvic_model *m;
+    const int32_t *zhat, *q;
+    int32_t *idx, *mu_q8;
+    const int64_t *lgy, *gy;
+    const int32_t *a1;  /* N x yh/2 x yw/2: h_s.0's activations after shuffle */
+    int16_t *a2;        /* C1 x yh x yw: h_s.2's, 0..A */
+    int yh, yw, band, slice, inner;
+    atomic_int failed;
+} params_job;
+
+/* Rows bi*band .. of a2 from a1 through h_s.2 (h_s[1]), a1 read with one
+ * row of halo each side. */
+static void a2_band(void *arg, int bi)
+{
+    params_job *j = arg;
+    const hvic_model *m = j->m;
+    const int C1 = 3 * m->M / 2, h1 = j->yh / 2, w1 = j->yw / 2;
+    const int r0 = bi * j->band, r1 = hv_imin(j->yh, r0 + j->band); /* even */
+    const int s0 = hv_imax(0, r0 / 2 - 1), s1 = hv_imin(h1, r1 / 2 + 1);
+    int64_t *v = malloc((size_t)4 * C1 * (s1 - s0) * w1 * sizeof *v);
+    if (!v || !int_conv(m->kernels.hs_vnni, &m->h_s[1], j->a1 + (size_t)s0 * w1,
+                        (size_t)h1 * w1, s1 - s0, w1, j->inner, v))
+        atomic_store(&j->failed, 1);
+    else
+        relu_shuffle_rows(v, C1, s1 - s0, w1, s0, m->hs_act_max, r0, r1, j->yh, NULL, j->a2);
+    free(v);
+}
+
+/* Rows bi*band .. of slice j->slice's means (Q8) and scale indices: h_s.4
+ * (hs_slice) on a2, plus, for s >= 1, the context network (spec §3.6) over
+ * the decoded channels 0 .. c0-1 (q, mu_q8) and those h_s outputs; three
+ * rows of halo for the context's three 3x3 layers, one more for h_s.4. */
+static void slice_band(void *arg, int bi)
+{
+    params_job *j = arg;
+    const hvic_model *m = j->m;
+    const int s = j->slice, M = m->M, C1 = 3 * M / 2, yh = j->yh, yw = j->yw;
+    const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, hc = s > 0 ? 3 : 0;
+    const size_t n_img = (size_t)yh * yw;
+    const int64_t A = m->hs_act_max;
+    const int r0 = bi * j->band, r1 = hv_imin(yh, r0 + j->band);
+    const int v0 = hv_imax(0, r0 - hc), v1 = hv_imin(yh, r1 + hc); /* rows of vs */
+    const int x0 = hv_imax(0, v0 - 1), x1 = hv_imin(yh, v1 + 1);   /* rows of a2 read */
+    const size_t nx = (size_t)(x1 - x0) * yw, nv = (size_t)(v1 - v0) * yw;
+    int32_t *ax = malloc((size_t)C1 * nx * sizeof *ax);
+    int64_t *vs = malloc((size_t)2 * K * nx * sizeof *vs);
+    int32_t *ca = NULL, *ch = NULL;
+    int64_t *ct = NULL;
+    int ok = ax && vs;
+    if (ok) {
+        for (int c = 0; c < C1; c++)
+            for (size_t i = 0; i < nx; i++) ax[c * nx + i] = j->a2[c * n_img + (size_t)x0 * yw + i];
+        ok = int_conv(m->kernels.hs_vnni, &m->hs_slice[s], ax, nx, x1 - x0, yw, j->inner, vs);
     }
-    for (int k = 0; k < K; k++) {
-        const int64_t *vm = v + (size_t)(c0 + k) * n, *vl = v + (size_t)(M + c0 + k) * n;
-        int32_t *dm = a + (size_t)(c0 + k) * n, *dl = a + (size_t)(c0 + K + k) * n;
-        for (size_t i = 0; i < n; i++) {
-            dm[i] = scale_act(vm[i], g0, 24, A);
-            dl[i] = scale_act(vl[i], g0, 32, A);
+    /* vs rows v0 .. v1-1 (exact) start at row v0 - x0 of each channel */
+    const size_t vo = (size_t)(v0 - x0) * yw;
+    if (ok && s > 0) {
+        const hv_ctx_net *net = &m->ctx[s];
+        const int H = net->l[0].cout, cin = net->l[0].cin;
+        const int64_t g0 = hv_exp2_q16(net->in_log2, m->exp2_table);
+        ca = malloc((size_t)cin * nv * sizeof *ca);
+        ch = calloc((size_t)H * nv, sizeof *ch);
+        ct = malloc((size_t)(H > 2 * K ? H : 2 * K) * nv * sizeof *ct);
+        ok = ca && ch && ct;
+        for (int c = 0; ok && c < c0; c++) {
+            const int64_t g = hv_exp2_q16(net->in_log2 - j->lgy[c], m->exp2_table);
+            const int32_t *qc = j->q + c * n_img + (size_t)v0 * yw;
+            const int32_t *mc = j->mu_q8 + c * n_img + (size_t)v0 * yw;
+            int32_t *dst = ca + (size_t)c * nv;
+            for (size_t i = 0; i < nv; i++) dst[i] = scale_act((int64_t)qc[i] * 256 + mc[i], g, 24, A);
+        }
+        for (int k = 0; ok && k < K; k++) {
+            const int64_t *vm = vs + (size_t)k * nx + vo, *vl = vs + (size_t)(K + k) * nx + vo;
+            int32_t *dm = ca + (size_t)(c0 + k) * nv, *dl = ca + (size_t)(c0 + K + k) * nv;
+            for (size_t i = 0; i < nv; i++) {
+                dm[i] = scale_act(vm[i], g0, 24, A);
+                dl[i] = scale_act(vl[i], g0, 32, A);
+            }
+        }
+        const int vnni = m->kernels.hs_vnni, rows = v1 - v0;
+        ok = ok && int_conv(vnni, &net->l[0], ca, nv, rows, yw, j->inner, ct);
+        if (ok) relu_clamp(ct, (size_t)H * nv, A, ch);
+        ok = ok && int_conv(vnni, &net->l[1], ch, nv, rows, yw, j->inner, ct);
+        if (ok) relu_clamp(ct, (size_t)H * nv, A, ch);
+        ok = ok && int_conv(vnni, &net->l[2], ch, nv, rows, yw, j->inner, ct);
+        for (int k = 0; ok && k < 2 * K; k++) {
+            int64_t *dst = vs + (size_t)k * nx + vo;
+            const int64_t *add = ct + (size_t)k * nv;
+            for (size_t i = 0; i < nv; i++) dst[i] += add[i];
         }
     }
-    if (!int_conv(m->kernels.hs_vnni, &net->l[0], a, yh, yw, threads, t)) return 0;
-    relu_clamp(t, (size_t)H * n, A, h);
-    if (!int_conv(m->kernels.hs_vnni, &net->l[1], h, yh, yw, threads, t)) return 0;
-    relu_clamp(t, (size_t)H * n, A, h);
-    if (!int_conv(m->kernels.hs_vnni, &net->l[2], h, yh, yw, threads, t)) return 0;
-    for (int k = 0; k < K; k++) {
-        int64_t *vm = v + (size_t)(c0 + k) * n, *vl = v + (size_t)(M + c0 + k) * n;
-        const int64_t *dm = t + (size_t)k * n, *dl = t + (size_t)(K + k) * n;
-        for (size_t i = 0; i < n; i++) {
-            vm[i] += dm[i];
-            vl[i] += dl[i];
+    if (ok) {
+        const int64_t lmin = m->log2_min, step = m->log2_step, half = hv_floor_div(step, 2);
+        const size_t ro = (size_t)(r0 - x0) * yw, nr = (size_t)(r1 - r0) * yw;
+        for (int k = 0; k < K; k++) {
+            const int c = c0 + k;
+            const int64_t *mu = vs + (size_t)k * nx + ro, *ls = vs + (size_t)(K + k) * nx + ro;
+            int32_t *mo = j->mu_q8 + c * n_img + (size_t)r0 * yw, *io = j->idx + c * n_img + (size_t)r0 * yw;
+            for (size_t i = 0; i < nr; i++) {
+                /* |mu'| * gy < 2^46 (checked at load) */
+                mo[i] = (int32_t)hv_floor_div_pow2(mu[i] * j->gy[c] + 32768, 16);
+                const int64_t t = hv_floor_div(ls[i] + j->lgy[c] - lmin + half, step);
+                io[i] = (int32_t)(t < 0 ? 0 : t > m->S - 1 ? m->S - 1 : t);
+            }
         }
     }
-    return 1;
+    if (!ok) atomic_store(&j->failed, 1);
+    free(ax);
+    free(vs);
+    free(ca);
+    free(ch);
+    free(ct);
+}
+
+/* Runs task over nb bands: the bands in parallel when there are enough of
+ * them, else one after another, each on all the threads. */
+static int run_bands(params_job *j, int nb, int threads, void (*task)(void *, int))
+{
+    j->inner = nb >= threads ? 1 : threads;
+    hv_parallel_for(nb, nb >= threads ? threads : 1, task, j);
+    return !atomic_load(&j->failed);
 }
 
 hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                              uint32_t pz, uint32_t py, int threads, hv_slice_fn fn, void *arg,
-                              int32_t *q, int32_t *idx, int32_t *mu_q8)
+                              uint32_t pz, uint32_t py, int threads, int band, hv_slice_fn fn,
+                              void *arg, int32_t *q, int32_t *idx, int32_t *mu_q8)
 {
     if (!m || !zhat || !idx || !mu_q8 || zh < 1 || zw < 1) return HVIC_ERR_ARG;
     if (m->ctx_slices > 1 && !q) return HVIC_ERR_ARG;
     if (pz > hv_max_gain_pos(m) || py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
-    const int N = m->N, M = m->M, C1 = 3 * M / 2, G = m->ctx_slices;
+    if (threads < 1) threads = 1;
+    const int N = m->N, M = m->M, C1 = 3 * M / 2, G = m->ctx_slices, yh = 4 * zh, yw = 4 * zw;
     const int64_t A = m->hs_act_max;
-    const size_t pz_n = (size_t)zh * zw, py_n = 16 * pz_n;
+    const size_t pz_n = (size_t)zh * zw;
     hvic_status st = HVIC_ERR_NOMEM;
 
-    /* the context networks' widest input, hidden and output layers */
-    int cin_max = 0, cout_max = 0;
-    const int hid = G > 1 ? m->ctx[1].l[0].cout : 0; /* the same for every slice */
-    for (int s = 1; s < G; s++) {
-        const hv_ctx_net *n = &m->ctx[s];
-        if (n->l[0].cin > cin_max) cin_max = n->l[0].cin;
-        if (n->l[2].cout > cout_max) cout_max = n->l[2].cout;
-    }
     int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
     int64_t *gy = malloc((size_t)M * sizeof *gy);
-    int32_t *a0 = malloc((size_t)N * pz_n * sizeof *a0);
+    int32_t *a0 = calloc((size_t)N * pz_n, sizeof *a0);
+    int64_t *v0 = malloc((size_t)4 * N * pz_n * sizeof *v0);
     int32_t *a1 = malloc((size_t)N * 4 * pz_n * sizeof *a1);
-    int32_t *a2 = malloc((size_t)C1 * 16 * pz_n * sizeof *a2);
-    size_t vmax = (size_t)4 * N * pz_n;
-    if ((size_t)4 * C1 * 4 * pz_n > vmax) vmax = (size_t)4 * C1 * 4 * pz_n;
-    if ((size_t)2 * M * 16 * pz_n > vmax) vmax = (size_t)2 * M * 16 * pz_n;
-    int64_t *v = malloc(vmax * sizeof *v);
-    /* context buffers: input, hidden activations, layer outputs */
-    const size_t tn = (size_t)(hid > cout_max ? hid : cout_max) * py_n;
-    int32_t *ca = G > 1 ? malloc((size_t)cin_max * py_n * sizeof *ca) : NULL;
-    int32_t *ch = G > 1 ? malloc((size_t)hid * py_n * sizeof *ch) : NULL;
-    int64_t *ct = G > 1 ? malloc(tn * sizeof *ct) : NULL;
-    if (!lgz || !lgy || !gy || !a0 || !a1 || !a2 || !v || (G > 1 && (!ca || !ch || !ct)))
-        goto done;
+    int16_t *a2 = malloc((size_t)C1 * 16 * pz_n * sizeof *a2);
+    if (!lgz || !lgy || !gy || !a0 || !v0 || !a1 || !a2) goto done;
 
     hv_layer_gains(m, 0, pz, lgz, NULL);
     hv_layer_gains(m, 1, py, lgy, gy);
@@ -290,27 +379,30 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
         int64_t ig = hv_exp2_q16(m->hs_in_log2 - lgz[c], m->exp2_table);
         for (size_t i = 0; i < pz_n; i++) a0[c * pz_n + i] = scale_act(zhat[c * pz_n + i], ig, 16, A);
     }
-    if (!int_conv(m->kernels.hs_vnni, &m->h_s[0], a0, zh, zw, threads, v)) goto done;
-    relu_shuffle(v, N, zh, zw, A, a1);
-    if (!int_conv(m->kernels.hs_vnni, &m->h_s[1], a1, 2 * zh, 2 * zw, threads, v)) goto done;
-    relu_shuffle(v, C1, 2 * zh, 2 * zw, A, a2);
-    if (!int_conv(m->kernels.hs_vnni, &m->h_s[2], a2, 4 * zh, 4 * zw, threads, v)) goto done;
+    /* h_s.0 on the whole ẑ (1/64 of the pixels); h_s.2 and on in bands of
+     * y rows, so that no buffer but a2 (C1 int16 per y element) grows with
+     * the image */
+    if (!int_conv(m->kernels.hs_vnni, &m->h_s[0], a0, pz_n, zh, zw, threads, v0)) goto done;
+    relu_shuffle_rows(v0, N, zh, zw, 0, A, 0, 2 * zh, 2 * zh, a1, NULL);
+    params_job j = {.m = m, .zhat = zhat, .q = q, .idx = idx, .mu_q8 = mu_q8, .lgy = lgy, .gy = gy,
+                    .a1 = a1, .a2 = a2, .yh = yh, .yw = yw};
+    atomic_init(&j.failed, 0);
+    j.band = band > 0 ? hv_imin(yh, (int)(((long)band + 1) & ~1L)) : param_band_rows(yh, yw, (size_t)4 * C1 * 8 / 2);
+    if (!run_bands(&j, (yh + j.band - 1) / j.band, threads, a2_band)) goto done;
 
-    const int64_t lmin = m->log2_min, step = m->log2_step, half = hv_floor_div(step, 2);
+    int cmax = 2 * M; /* the widest per-element buffers of a slice band, in int32 units */
+    for (int s = 1; s < G; s++) {
+        const int w = C1 + 4 * (m->ctx_c0[s + 1] - m->ctx_c0[s]) + m->ctx[s].l[0].cin +
+                      3 * m->ctx[s].l[0].cout;
+        if (w > cmax) cmax = w;
+    }
+    j.band = band > 0 ? hv_imin(yh, band)
+                      : param_band_rows(yh, yw, (size_t)4 * (C1 + 4 * M > cmax ? C1 + 4 * M : cmax));
+    const int nb = (yh + j.band - 1) / j.band;
     for (int s = 0; s < G; s++) {
-        const int c0 = m->ctx_c0[s], c1 = m->ctx_c0[s + 1];
-        if (s > 0 && !context_slice(m, s, q, mu_q8, lgy, 4 * zh, 4 * zw, threads, v, ca, ch, ct))
-            goto done;
-        for (int c = c0; c < c1; c++) {
-            const int64_t *mu = v + (size_t)c * py_n, *ls = v + (size_t)(M + c) * py_n;
-            for (size_t i = 0; i < py_n; i++) {
-                /* |mu'| * gy < 2^46 (checked at load) */
-                mu_q8[c * py_n + i] = (int32_t)hv_floor_div_pow2(mu[i] * gy[c] + 32768, 16);
-                int64_t k = hv_floor_div(ls[i] + lgy[c] - lmin + half, step);
-                idx[c * py_n + i] = (int32_t)(k < 0 ? 0 : k > m->S - 1 ? m->S - 1 : k);
-            }
-        }
-        if (fn && (st = fn(arg, c0, c1)) != HVIC_OK) goto done;
+        j.slice = s;
+        if (!run_bands(&j, nb, threads, slice_band)) goto done;
+        if (fn && (st = fn(arg, m->ctx_c0[s], m->ctx_c0[s + 1])) != HVIC_OK) goto done;
     }
     st = HVIC_OK;
 done:
@@ -318,12 +410,9 @@ done:
     free(lgy);
     free(gy);
     free(a0);
+    free(v0);
     free(a1);
     free(a2);
-    free(v);
-    free(ca);
-    free(ch);
-    free(ct);
     return st;
 }
 
@@ -375,10 +464,32 @@ static int prepare_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), hv
     return 1;
 }
 
+/* hs_slice[s]: the rows of h_s.4 (h_s[2]) that give the means and the
+ * log-scales of slice s's channels c0 .. c1-1, in that order. */
+static int slice_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int s)
+{
+    const hv_iconv *f = &m->h_s[2];
+    const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, cin = f->cin;
+    int16_t *w = alloc(m, (size_t)2 * K * cin * 9 * sizeof *w);
+    int32_t *bias = alloc(m, (size_t)2 * K * sizeof *bias), *mult = alloc(m, (size_t)2 * K * sizeof *mult);
+    if (!w || !bias || !mult) return 0;
+    for (int o = 0; o < 2 * K; o++) {
+        const int from = o < K ? c0 + o : m->M + c0 + o - K;
+        memcpy(w + (size_t)o * cin * 9, f->w + (size_t)from * cin * 9, (size_t)cin * 9 * sizeof *w);
+        bias[o] = f->bias[from];
+        mult[o] = f->mult[from];
+    }
+    hv_iconv *c = &m->hs_slice[s];
+    *c = (hv_iconv){.cout = 2 * K, .cin = cin, .w = w, .bias = bias, .mult = mult, .shift = f->shift};
+    return prepare_iconv(m, alloc, c);
+}
+
 int hv_hyper_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 2; i++)
         if (!prepare_iconv(m, alloc, &m->h_s[i])) return 0;
+    for (int s = 0; s < m->ctx_slices; s++)
+        if (!slice_iconv(m, alloc, s)) return 0;
     for (int s = 1; s < m->ctx_slices; s++)
         for (int i = 0; i < 3; i++)
             if (!prepare_iconv(m, alloc, &m->ctx[s].l[i])) return 0;

@@ -62,12 +62,17 @@ typedef hvic_status (*hv_slice_fn)(void *arg, int c0, int c1);
  *  reconstruction offsets of §3.5) and the coded integers. After each slice,
  *  fn(arg, c0, c1) fills q of its channels; fn NULL: q already holds all of
  *  them (q may be NULL for a model without context). threads: hvic's own
- *  threads (>= 1) over output channels through the integer kernels (best
- *  with OpenBLAS single-threaded); the integers do not depend on it.
- *  Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM, or fn's status. */
+ *  threads (>= 1) over bands or output channels through the integer
+ *  kernels (best with OpenBLAS single-threaded). From h_s.2 on, the layers
+ *  run in bands of `band` y rows (0: about 8 MiB of buffers per band;
+ *  HV_BAND_WHOLE: one band), each with the halo its 3x3 layers need, so
+ *  that the buffers beyond the outputs and h_s.2's int16 activations (C1 =
+ *  3M/2 per y element) do not grow with the image. The integers depend on
+ *  neither threads nor band. Errors: HVIC_ERR_ARG, HVIC_ERR_NOMEM, or fn's
+ *  status. */
 hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, int zw,
-                              uint32_t pz, uint32_t py, int threads, hv_slice_fn fn, void *arg,
-                              int32_t *q, int32_t *idx, int32_t *mu_q8);
+                              uint32_t pz, uint32_t py, int threads, int band, hv_slice_fn fn,
+                              void *arg, int32_t *q, int32_t *idx, int32_t *mu_q8);
 
 /** Prepares the integer layers of h_s and of the context networks for
  *  their kernels (at model load): the weights as doubles per tap for the

@@ -94,6 +94,8 @@ struct hvic_model {
 
     int32_t hs_in_log2, hs_act_max;
     hv_iconv h_s[3];                 /* h_s.0, .2, .4 */
+    hv_iconv hs_slice[HV_CTX_MAX_SLICES]; /* h_s.4's outputs of slice s: the means of its
+                                        channels, then their log-scales (hv_hyper_prepare) */
 
     int version;                     /* of the file: 1 or 2 */
     int ctx_slices;                  /* G, channel slices of y coded in turn (1: no context) */

@@ -235,7 +235,7 @@ int main(int argc, char **argv)
         hv_latents L;
         hv_analyse(m, img.rgb, img.width, img.height, img.stride, pos, pos, eff_threads, 0, &L);
         t0 = now();
-        hv_entropy_params(m, L.zhat, L.zh, L.zw, pos, pos, hv_blas_caller_threads(threads), NULL,
+        hv_entropy_params(m, L.zhat, L.zh, L.zw, pos, pos, hv_blas_caller_threads(threads), 0, NULL,
                           NULL, L.q, L.idx, L.mu_q8);
         hs[i] = now() - t0;
         t0 = now();

@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         int32_t *idx = malloc(ny * 4), *mu = malloc(ny * 4);
         int32_t *q = argc == 10 ? read_i32(argv[9], ny) : NULL; /* the context's input */
         if (zhat && idx && mu && (argc == 9 || q)) {
-            st = hv_entropy_params(m, zhat, zh, zw, pz, py, 1, NULL, NULL, q, idx, mu);
+            st = hv_entropy_params(m, zhat, zh, zw, pz, py, 1, 0, NULL, NULL, q, idx, mu);
             if (st != HVIC_OK) return die("h_s", st);
             if (write_raw(argv[8], "idx.i32", idx, ny * 4) && write_raw(argv[8], "mu.i32", mu, ny * 4))
                 rc = 0;

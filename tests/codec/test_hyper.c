@@ -1,10 +1,13 @@
-/* The integer h_s (codec/hyper/hyper.c) through its two exact kernels: the AVX-512
- * VNNI one (hyper_vnni.c, where the CPU has it) and the portable cblas_dgemm
- * one (hvic_model_set_kernels: "dgemm") must give identical scale indices
- * and means, on 1 and 2 threads, for random hyper-latents including values
- * far beyond the clamp (+-A after the input gain), at shapes with odd sizes
- * and with several row blocks in a layer (96 x 96 y positions). Prints
- * which kernels were compared. hv_recon_mu (spec §3.5) against values worked
+/* The integer h_s and channel context (codec/hyper/hyper.c) through their
+ * two exact kernels: the AVX-512 VNNI one (hyper_vnni.c, where the CPU has
+ * it) and the portable cblas_dgemm one (hvic_model_set_kernels: "dgemm")
+ * must give identical scale indices and means, on 1 and 2 threads, and in
+ * bands of 2, 6 and 10 y rows as in one band (the halos of the banded
+ * layers), for random hyper-latents including values far beyond the clamp
+ * (+-A after the input gain), at shapes with odd sizes and with several row
+ * blocks in a layer (96 x 96 y positions); with the default model and with
+ * a model with a channel context (argv[1]). Prints which kernels were
+ * compared. hv_recon_mu (spec §3.5) against values worked
  * out by hand: level interpolation with floor rounding, the sign of q, |q|
  * beyond K, q = 0, and no table. */
 #define _POSIX_C_SOURCE 200809L
@@ -36,22 +39,24 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
 {
     const size_t nz = (size_t)m->N * zh * zw, ny = (size_t)m->M * 16 * zh * zw;
     int32_t *zhat = malloc(nz * sizeof *zhat), *q = malloc(ny * sizeof *q);
-    int32_t *idx[3], *mu[3];
+    enum { RUNS = 6 };
+    int32_t *idx[RUNS], *mu[RUNS];
     for (size_t i = 0; i < nz; i++) zhat[i] = next_value();
     /* the channel context's input: the coded y integers, as extreme as z's */
     for (size_t i = 0; i < ny; i++) q[i] = next_value();
-    /* 0: default kernel, 1 thread; 1: default, 2 threads; 2: dgemm, 2 threads */
-    for (int k = 0; k < 3; k++) {
+    /* run k: kernel, threads, band (0: the default) */
+    static const int threads[RUNS] = {1, 2, 2, 2, 1, 2}, band[RUNS] = {0, 0, 0, 2, 6, 10};
+    for (int k = 0; k < RUNS; k++) {
         idx[k] = malloc(ny * sizeof(int32_t));
         mu[k] = malloc(ny * sizeof(int32_t));
         hvic_model run = *m; /* the same weights, on the kernel of run k */
         if (k == 2) run.kernels.hs_vnni = 0;
-        hvic_status st = hv_entropy_params(&run, zhat, zh, zw, pz, py, k ? 2 : 1, NULL, NULL, q,
-                                           idx[k], mu[k]);
+        hvic_status st = hv_entropy_params(&run, zhat, zh, zw, pz, py, threads[k], band[k], NULL,
+                                           NULL, q, idx[k], mu[k]);
         CHECK(st == HVIC_OK, "%dx%d: h_s run %d: %s", zh, zw, k, hvic_strerror(st));
     }
     int same = 1;
-    for (int k = 1; k < 3; k++) {
+    for (int k = 1; k < RUNS; k++) {
         const int eq = memcmp(idx[0], idx[k], ny * sizeof(int32_t)) == 0 &&
                        memcmp(mu[0], mu[k], ny * sizeof(int32_t)) == 0;
         CHECK(eq, "z %dx%d: h_s run %d differs from run 0", zh, zw, k);
@@ -63,9 +68,9 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
         hi = idx[0][i] > hi ? idx[0][i] : hi;
     }
     if (same)
-        printf("z %dx%d: identical on both kernels and thread counts (scale indices %d..%d)\n",
-               zh, zw, lo, hi);
-    for (int k = 0; k < 3; k++) {
+        printf("z %dx%d: identical on both kernels, thread counts and bands (scale indices "
+               "%d..%d)\n", zh, zw, lo, hi);
+    for (int k = 0; k < RUNS; k++) {
         free(idx[k]);
         free(mu[k]);
     }
@@ -93,20 +98,25 @@ static void check_recon_mu(void)
     CHECK(memcmp(out, mu, sizeof out) == 0, "recon_mu without a table changed the means");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     check_recon_mu();
     openblas_set_num_threads(1);
-    hvic_model *m;
-    hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);
-    CHECK(st == HVIC_OK, "model: %s", hvic_strerror(st));
-    if (st != HVIC_OK) return 1;
-    printf("kernels: %s vs dgemm\n", m->kernels.hs_vnni ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
-    const uint32_t top = hv_max_gain_pos(m);
-    check_shape(m, 1, 1, 0, top);
-    check_shape(m, 3, 5, top / 2, top / 3);
-    check_shape(m, 24, 24, top, 0);
-    hvic_model_free(m);
+    for (int f = 0; f < 2; f++) {
+        const char *path = f ? (argc > 1 ? argv[1] : NULL) : HVIC_TEST_MODEL;
+        if (!path) break;
+        hvic_model *m;
+        hvic_status st = hvic_model_load(path, &m);
+        CHECK(st == HVIC_OK, "model %s: %s", path, hvic_strerror(st));
+        if (st != HVIC_OK) return 1;
+        printf("%s (%d slices): kernels %s vs dgemm\n", path, m->ctx_slices,
+               m->kernels.hs_vnni ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
+        const uint32_t top = hv_max_gain_pos(m);
+        check_shape(m, 1, 1, 0, top);
+        check_shape(m, 3, 5, top / 2, top / 3);
+        check_shape(m, 24, 24, top, 0);
+        hvic_model_free(m);
+    }
     if (failures) fprintf(stderr, "test_hyper: %d failure(s)\n", failures);
     else printf("test_hyper: all passed\n");
     return failures != 0;

@@ -13,7 +13,7 @@
  * callback runs and a size-only request (gdk_pixbuf_get_file_info) ends
  * before anything is decoded; images over HVIC_PIXBUF_MAX_PIXELS are
  * refused there, since a file of a few kilobytes may declare 16384 x 16384
- * pixels (about 3 GiB to decode).
+ * pixels (about 6 GiB to decode).
  *
  * The model is loaded once per process ($HVIC_MODEL, else the library's
  * default: hvic_model_default_path()) and shared by all loads:
