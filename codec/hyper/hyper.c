@@ -470,6 +470,10 @@ static int slice_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int 
 {
     const hv_iconv *f = &m->h_s[2];
     const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, cin = f->cin;
+    if (K == m->M) { /* one slice: h_s.4 itself */
+        m->hs_slice[s] = *f;
+        return prepare_iconv(m, alloc, &m->hs_slice[s]);
+    }
     int16_t *w = alloc(m, (size_t)2 * K * cin * 9 * sizeof *w);
     int32_t *bias = alloc(m, (size_t)2 * K * sizeof *bias), *mult = alloc(m, (size_t)2 * K * sizeof *mult);
     if (!w || !bias || !mult) return 0;
