@@ -113,8 +113,9 @@ HVIC_API hvic_status hvic_decode_latents_hash(const hvic_model *model, const uin
  *    (Winograd F(4x4, 3x3) through OpenBLAS sgemm, fp32). Decoded pixels
  *    may differ by 1 between the two (never the latents:
  *    spec/model-format.md §3.1).
- *  - hyper (h_s and the context networks, integer): "vnni" (AVX-512 VNNI)
- *    or "dgemm" (exact through cblas_dgemm); identical results. */
+ *  - hyper (h_s and the context networks, integer): "vnni" (AVX-512 VNNI),
+ *    "avx2" (VPMADDWD) or "dgemm" (exact through cblas_dgemm); identical
+ *    results. */
 typedef struct hvic_kernels {
     const char *analysis;
     const char *synthesis;

@@ -242,8 +242,8 @@ static const char decode_usage[] =
     "                       before allocating for them (default: up to 16384 x 16384)\n"
     "  -v, --verbose        print times and the kernels that ran\n"
     "IN '-' reads standard input. g_s runs on Intel AMX (bf16) where available;\n"
-    "HVIC_GS_KERNEL=float selects the fp32 path. HVIC_HS_KERNEL=dgemm|vnni picks the\n"
-    "kernel of the integer h_s (the latents are the same with each).\n";
+    "HVIC_GS_KERNEL=float selects the fp32 path. HVIC_HS_KERNEL=dgemm|avx2|vnni picks\n"
+    "the kernel of the integer h_s (the latents are the same with each).\n";
 static const char info_usage[] =
     "Prints a .hvic file's dimensions, model, per-layer beta, chunk sizes and bpp\n"
     "without decoding it.\n\n"

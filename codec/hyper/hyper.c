@@ -72,8 +72,9 @@ static int block_rows(int H, int W, int cmax)
 }
 
 /* The products and requantization of output channels o0 .. o1-1 of one
- * block of rows of an integer layer (int_conv): through hv_vnni_conv on
- * int16 pairs xq into acci, or through cblas_dgemm on doubles xp into accd. */
+ * block of rows of an integer layer (int_conv): through hv_vnni_conv or
+ * hv_pairs_conv_avx2 on int16 pairs xq into acci, or through cblas_dgemm on
+ * doubles xp into accd. */
 typedef struct {
     const hv_iconv *c;
     const double *xp;
@@ -83,6 +84,7 @@ typedef struct {
     int64_t *v;
     size_t plane;
     int H, W, y0, rows, slices;
+    int avx2; /* the pairs through hv_pairs_conv_avx2 rather than hv_vnni_conv */
 } iconv_block;
 
 static void iconv_slice(void *arg, int s)
@@ -95,7 +97,8 @@ static void iconv_slice(void *arg, int s)
     const int o1 = s + 1 == b->slices ? cout : 8 * (int)((long)(cout / 8) * (s + 1) / b->slices);
     if (o1 <= o0) return;
     if (b->xq) {
-        hv_vnni_conv(c->wvnni, cout, cin, o0 / 8, o1 / 8, b->xq, b->plane, Wp, n, b->acci);
+        (b->avx2 ? hv_pairs_conv_avx2 : hv_vnni_conv)(c->wvnni, cout, cin, o0 / 8, o1 / 8, b->xq,
+                                                       b->plane, Wp, n, b->acci);
     } else {
         for (int t = 0; t < 9; t++) {
             int ky = t / 3, kx = t % 3;
@@ -123,13 +126,14 @@ static void iconv_slice(void *arg, int s)
  * a: cin x H x W (channel stride a_cs >= H W, so that a may be a band of rows
  * of a taller tensor; rows beyond it are zero padding), v: cout x H x W (int64), its output channels split over
  * `threads` threads (exact, so neither the split nor the kernel matters), through
- * the VNNI kernel when vnni_ok and the layer has its weights.
+ * kernel HV_HS_* (model.h; the pair kernels need the layer's packed pairs,
+ * else dgemm).
  * Returns 0 on allocation failure. */
-static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, size_t a_cs, int H, int W,
+static int int_conv(int kernel, const hv_iconv *c, const int32_t *a, size_t a_cs, int H, int W,
                     int threads, int64_t *v)
 {
     const int Wp = W + 2, cin = c->cin, cout = c->cout, cin2 = (cin + 1) / 2;
-    const int vnni = vnni_ok && c->wvnni;
+    const int vnni = kernel != HV_HS_DGEMM && c->wvnni; /* int16 pairs */
     const int R = block_rows(H, W, cin > cout ? cin : cout);
     const size_t plane = (size_t)(R + 2) * Wp;
     /* input: VNNI channel pairs, or doubles; +32 / +2 for the shifted taps */
@@ -165,7 +169,7 @@ static int int_conv(int vnni_ok, const hv_iconv *c, const int32_t *a, size_t a_c
                 }
             }
         iconv_block b = {c, xp, xq, vnni ? NULL : acc, vnni ? acc : NULL, v, plane, H, W, y0,
-                         rows, slices};
+                         rows, slices, kernel == HV_HS_AVX2};
         hv_parallel_for(slices, slices, iconv_slice, &b);
     }
     free(xp);
@@ -246,7 +250,7 @@ static void a2_band(void *arg, int bi)
     const int r0 = bi * j->band, r1 = hv_imin(j->yh, r0 + j->band); /* even */
     const int s0 = hv_imax(0, r0 / 2 - 1), s1 = hv_imin(h1, r1 / 2 + 1);
     int64_t *v = malloc((size_t)4 * C1 * (s1 - s0) * w1 * sizeof *v);
-    if (!v || !int_conv(m->kernels.hs_vnni, &m->h_s[1], j->a1 + (size_t)s0 * w1,
+    if (!v || !int_conv(m->kernels.hs, &m->h_s[1], j->a1 + (size_t)s0 * w1,
                         (size_t)h1 * w1, s1 - s0, w1, j->inner, v))
         atomic_store(&j->failed, 1);
     else
@@ -278,7 +282,7 @@ static void slice_band(void *arg, int bi)
     if (ok) {
         for (int c = 0; c < C1; c++)
             for (size_t i = 0; i < nx; i++) ax[c * nx + i] = j->a2[c * n_img + (size_t)x0 * yw + i];
-        ok = int_conv(m->kernels.hs_vnni, &m->hs_slice[s], ax, nx, x1 - x0, yw, j->inner, vs);
+        ok = int_conv(m->kernels.hs, &m->hs_slice[s], ax, nx, x1 - x0, yw, j->inner, vs);
     }
     /* vs rows v0 .. v1-1 (exact) start at row v0 - x0 of each channel */
     const size_t vo = (size_t)(v0 - x0) * yw;
@@ -305,12 +309,12 @@ static void slice_band(void *arg, int bi)
                 dl[i] = scale_act(vl[i], g0, 32, A);
             }
         }
-        const int vnni = m->kernels.hs_vnni, rows = v1 - v0;
-        ok = ok && int_conv(vnni, &net->l[0], ca, nv, rows, yw, j->inner, ct);
+        const int kern = m->kernels.hs, rows = v1 - v0;
+        ok = ok && int_conv(kern, &net->l[0], ca, nv, rows, yw, j->inner, ct);
         if (ok) relu_clamp(ct, (size_t)H * nv, A, ch);
-        ok = ok && int_conv(vnni, &net->l[1], ch, nv, rows, yw, j->inner, ct);
+        ok = ok && int_conv(kern, &net->l[1], ch, nv, rows, yw, j->inner, ct);
         if (ok) relu_clamp(ct, (size_t)H * nv, A, ch);
-        ok = ok && int_conv(vnni, &net->l[2], ch, nv, rows, yw, j->inner, ct);
+        ok = ok && int_conv(kern, &net->l[2], ch, nv, rows, yw, j->inner, ct);
         for (int k = 0; ok && k < 2 * K; k++) {
             int64_t *dst = vs + (size_t)k * nx + vo;
             const int64_t *add = ct + (size_t)k * nv;
@@ -382,7 +386,7 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
     /* h_s.0 on the whole ẑ (1/64 of the pixels); h_s.2 and on in bands of
      * y rows, so that no buffer but a2 (C1 int16 per y element) grows with
      * the image */
-    if (!int_conv(m->kernels.hs_vnni, &m->h_s[0], a0, pz_n, zh, zw, threads, v0)) goto done;
+    if (!int_conv(m->kernels.hs, &m->h_s[0], a0, pz_n, zh, zw, threads, v0)) goto done;
     relu_shuffle_rows(v0, N, zh, zw, 0, A, 0, 2 * zh, 2 * zh, a1, NULL);
     params_job j = {.m = m, .zhat = zhat, .q = q, .idx = idx, .mu_q8 = mu_q8, .lgy = lgy, .gy = gy,
                     .a1 = a1, .a2 = a2, .yh = yh, .yw = yw};

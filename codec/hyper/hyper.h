@@ -97,4 +97,9 @@ void hv_vnni_pack_weights(const int16_t *w, int cout, int cin, int32_t *wp);
 void hv_vnni_conv(const int32_t *wp, int cout, int cin, int ob0, int ob1, const int32_t *xq,
                   size_t plane, int Wp, int n, int32_t *acc);
 
+/** hv_vnni_conv with AVX2 (VPMADDWD and VPADDD): the same operands, layouts
+ *  and exact results. Only where the CPU has AVX2 (hv_cpu_features). */
+void hv_pairs_conv_avx2(const int32_t *wp, int cout, int cin, int ob0, int ob1, const int32_t *xq,
+                        size_t plane, int Wp, int n, int32_t *acc);
+
 #endif

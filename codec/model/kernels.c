@@ -14,7 +14,7 @@ void hv_kernels_choose(hvic_model *m)
     const hv_cpu *cpu = hv_cpu_features();
     m->kernels.det = cpu->avx512 ? HV_DET_AVX512 : cpu->avx2_fma ? HV_DET_AVX2 : HV_DET_GENERIC;
     m->kernels.gs_amx = m->gs_amx != NULL;
-    m->kernels.hs_vnni = cpu->avx512_vnni;
+    m->kernels.hs = cpu->avx512_vnni ? HV_HS_VNNI : cpu->avx2_fma ? HV_HS_AVX2 : HV_HS_DGEMM;
 }
 
 hvic_status hvic_model_set_kernels(hvic_model *m, const hvic_kernels *k)
@@ -37,10 +37,12 @@ hvic_status hvic_model_set_kernels(hvic_model *m, const hvic_kernels *k)
         if (next.gs_amx && !m->gs_amx) return HVIC_ERR_UNSUPPORTED;
     }
     if (k->hyper) {
-        if (strcmp(k->hyper, "dgemm") == 0) next.hs_vnni = 0;
-        else if (strcmp(k->hyper, "vnni") == 0) next.hs_vnni = 1;
+        if (strcmp(k->hyper, "dgemm") == 0) next.hs = HV_HS_DGEMM;
+        else if (strcmp(k->hyper, "avx2") == 0) next.hs = HV_HS_AVX2;
+        else if (strcmp(k->hyper, "vnni") == 0) next.hs = HV_HS_VNNI;
         else return HVIC_ERR_ARG;
-        if (next.hs_vnni && !cpu->avx512_vnni) return HVIC_ERR_UNSUPPORTED;
+        if ((next.hs == HV_HS_VNNI && !cpu->avx512_vnni) || (next.hs == HV_HS_AVX2 && !cpu->avx2_fma))
+            return HVIC_ERR_UNSUPPORTED;
     }
     m->kernels = next;
     return HVIC_OK;
@@ -51,6 +53,6 @@ hvic_status hvic_model_get_kernels(const hvic_model *m, hvic_kernels *k)
     if (!m || !k) return HVIC_ERR_ARG;
     k->analysis = hv_det_kernel_name(m->kernels.det);
     k->synthesis = m->kernels.gs_amx ? "amx-bf16" : "float";
-    k->hyper = m->kernels.hs_vnni ? "vnni" : "dgemm";
+    k->hyper = m->kernels.hs == HV_HS_VNNI ? "vnni" : m->kernels.hs == HV_HS_AVX2 ? "avx2" : "dgemm";
     return HVIC_OK;
 }

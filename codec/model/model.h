@@ -28,11 +28,14 @@
  *  all give the same bits. */
 enum { HV_DET_GENERIC, HV_DET_AVX2, HV_DET_AVX512 };
 
+/** Kernels of the integer h_s and context layers (hyper/); all exact. */
+enum { HV_HS_DGEMM, HV_HS_AVX2, HV_HS_VNNI };
+
 /** The kernels a model runs on (model/kernels.c, hvic_model_set_kernels). */
 typedef struct hv_kernels {
     int det;      /* HV_DET_*: g_a, h_a */
     int gs_amx;   /* 1: g_s on AMX (needs gs_amx) */
-    int hs_vnni;  /* 1: h_s and the context networks through AVX-512 VNNI */
+    int hs;       /* HV_HS_*: h_s and the context networks */
 } hv_kernels;
 
 /* Register-tile height of the deterministic float convolution (analysis/conv_det.c): packed

@@ -1,6 +1,7 @@
 /* The integer h_s and channel context (codec/hyper/hyper.c) through their
- * two exact kernels: the AVX-512 VNNI one (hyper_vnni.c, where the CPU has
- * it) and the portable cblas_dgemm one (hvic_model_set_kernels: "dgemm")
+ * exact kernels: the fastest this CPU has (AVX-512 VNNI, hyper_vnni.c, or
+ * AVX2, hyper_avx2.c) and the portable cblas_dgemm one
+ * (hvic_model_set_kernels: "dgemm")
  * must give identical scale indices and means, on 1 and 2 threads, and in
  * bands of 2, 6 and 10 y rows as in one band (the halos of the banded
  * layers), for random hyper-latents including values far beyond the clamp
@@ -50,7 +51,7 @@ static void check_shape(const hvic_model *m, int zh, int zw, uint32_t pz, uint32
         idx[k] = malloc(ny * sizeof(int32_t));
         mu[k] = malloc(ny * sizeof(int32_t));
         hvic_model run = *m; /* the same weights, on the kernel of run k */
-        if (k == 2) run.kernels.hs_vnni = 0;
+        if (k == 2) run.kernels.hs = HV_HS_DGEMM;
         hvic_status st = hv_entropy_params(&run, zhat, zh, zw, pz, py, threads[k], band[k], NULL,
                                            NULL, q, idx[k], mu[k]);
         CHECK(st == HVIC_OK, "%dx%d: h_s run %d: %s", zh, zw, k, hvic_strerror(st));
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
         CHECK(st == HVIC_OK, "model %s: %s", path, hvic_strerror(st));
         if (st != HVIC_OK) return 1;
         printf("%s (%d slices): kernels %s vs dgemm\n", path, m->ctx_slices,
-               m->kernels.hs_vnni ? "AVX-512 VNNI" : "dgemm (no VNNI here)");
+               m->kernels.hs == HV_HS_VNNI ? "AVX-512 VNNI" : m->kernels.hs == HV_HS_AVX2 ? "AVX2" : "dgemm (no AVX2 here)");
         const uint32_t top = hv_max_gain_pos(m);
         check_shape(m, 1, 1, 0, top);
         check_shape(m, 3, 5, top / 2, top / 3);
