@@ -88,23 +88,17 @@ HV_DEFINE_KERNEL(kernel_avx512, __attribute__((target("avx512f"))), 16)
 typedef struct kernel_choice {
     det_kernel fn;
     int vw;
-    const char *name;
 } kernel_choice;
 
 /* The kernel for HV_DET_* (model.h); generic where the build has no other. */
 static kernel_choice choice(int kernel)
 {
 #if defined(__x86_64__) || defined(__i386__)
-    if (kernel == HV_DET_AVX512) return (kernel_choice){kernel_avx512, 16, "avx512"};
-    if (kernel == HV_DET_AVX2) return (kernel_choice){kernel_avx2, 8, "avx2"};
+    if (kernel == HV_DET_AVX512) return (kernel_choice){kernel_avx512, 16};
+    if (kernel == HV_DET_AVX2) return (kernel_choice){kernel_avx2, 8};
 #endif
     (void)kernel;
-    return (kernel_choice){kernel_generic, 4, "generic"};
-}
-
-const char *hv_det_kernel_name(int kernel)
-{
-    return choice(kernel).name;
+    return (kernel_choice){kernel_generic, 4};
 }
 
 /* ---------------------------------------------------------------- det conv */

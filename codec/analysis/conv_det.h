@@ -42,8 +42,6 @@ void hv_relu(float *x, size_t n);
 void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, int y0, int rows,
                       float *out);
 
-/** Name of kernel HV_DET_*: "generic", "avx2", "avx512". */
-const char *hv_det_kernel_name(int kernel);
 
 /** Packs the weights of g_a, its GDNs and h_a for hv_conv_det (at model
  *  load). alloc returns memory owned by the model, or NULL. Returns 0 when

@@ -129,7 +129,7 @@ static void iconv_slice(void *arg, int s)
  * kernel HV_HS_* (model.h; the pair kernels need the layer's packed pairs,
  * else dgemm).
  * Returns 0 on allocation failure. */
-static int int_conv(int kernel, const hv_iconv *c, const int32_t *a, size_t a_cs, int H, int W,
+static int int_conv(int kernel, const hv_iconv *c, const int16_t *a, size_t a_cs, int H, int W,
                     int threads, int64_t *v)
 {
     const int Wp = W + 2, cin = c->cin, cout = c->cout, cin2 = (cin + 1) / 2;
@@ -158,11 +158,11 @@ static int int_conv(int kernel, const hv_iconv *c, const int32_t *a, size_t a_cs
             for (int r = 0; r < rows + 2; r++) {
                 int y = y0 + r - 1;
                 if (y < 0 || y >= H) continue;
-                const int32_t *src = a + (size_t)i * a_cs + (size_t)y * W;
+                const int16_t *src = a + (size_t)i * a_cs + (size_t)y * W;
                 const size_t at = (size_t)r * Wp + 1;
                 if (vnni) {
                     uint16_t *dst = (uint16_t *)(xq + (i / 2) * plane + at) + (i & 1);
-                    for (int x = 0; x < W; x++) dst[2 * x] = (uint16_t)(int16_t)src[x];
+                    for (int x = 0; x < W; x++) dst[2 * x] = (uint16_t)src[x];
                 } else {
                     double *dst = xp + i * plane + at;
                     for (int x = 0; x < W; x++) dst[x] = src[x];
@@ -179,10 +179,9 @@ static int int_conv(int kernel, const hv_iconv *c, const int32_t *a, size_t a_cs
 }
 
 /* Rows r0 .. r1-1 of out = pixel shuffle x2 of clamp(v, 0, A): v is (4C) x H x W
- * holding the rows h0 .. h0+H-1 of the layer's output, out is C x OH x OW
- * (int32, or int16 when out16; the values are 0..A <= 4095). */
+ * holding the rows h0 .. h0+H-1 of the layer's output, out is C x OH x 2W. */
 static void relu_shuffle_rows(const int64_t *v, int C, int H, int W, int h0, int64_t A, int r0,
-                              int r1, int OH, int32_t *out32, int16_t *out16)
+                              int r1, int OH, int16_t *out)
 {
     const size_t OW = 2 * (size_t)W;
     for (int c = 0; c < C; c++)
@@ -192,30 +191,28 @@ static void relu_shuffle_rows(const int64_t *v, int C, int H, int W, int h0, int
             for (int i = 0; i < H; i++) {
                 const int r = 2 * (h0 + i) + a;
                 if (r < r0 || r >= r1) continue;
-                const size_t at = ((size_t)c * OH + r) * OW + b;
+                int16_t *dst = out + ((size_t)c * OH + r) * OW + b;
                 for (int x = 0; x < W; x++) {
-                    int64_t t = src[(size_t)i * W + x];
-                    t = t < 0 ? 0 : t > A ? A : t;
-                    if (out16) out16[at + 2 * (size_t)x] = (int16_t)t;
-                    else out32[at + 2 * (size_t)x] = (int32_t)t;
+                    const int64_t t = src[(size_t)i * W + x];
+                    dst[2 * (size_t)x] = (int16_t)(t < 0 ? 0 : t > A ? A : t);
                 }
             }
         }
 }
 
-/* a = clamp(v, 0, A) into int32 (the ReLU of a context layer). */
-static void relu_clamp(const int64_t *v, size_t n, int64_t A, int32_t *out)
+/* a = clamp(v, 0, A) (the ReLU of a context layer). */
+static void relu_clamp(const int64_t *v, size_t n, int64_t A, int16_t *out)
 {
-    for (size_t i = 0; i < n; i++) out[i] = (int32_t)(v[i] < 0 ? 0 : v[i] > A ? A : v[i]);
+    for (size_t i = 0; i < n; i++) out[i] = (int16_t)(v[i] < 0 ? 0 : v[i] > A ? A : v[i]);
 }
 
 /* clamp(floor_div(v * g + 2^(s-1), 2^s), -A, A) without overflow. */
-static int32_t scale_act(int64_t v, int64_t g, int s, int64_t A)
+static int16_t scale_act(int64_t v, int64_t g, int s, int64_t A)
 {
     __int128 p = (__int128)v * g + ((__int128)1 << (s - 1));
     __int128 d = (__int128)1 << s, q = p / d;
     if (p % d != 0 && p < 0) q -= 1;
-    return (int32_t)(q < -A ? -A : q > A ? A : q);
+    return (int16_t)(q < -A ? -A : q > A ? A : q);
 }
 
 /* Rows of y per band of the banded h_s.4 and context networks: their band
@@ -234,7 +231,7 @@ typedef struct {
     const int32_t *zhat, *q;
     int32_t *idx, *mu_q8;
     const int64_t *lgy, *gy;
-    const int32_t *a1;  /* N x yh/2 x yw/2: h_s.0's activations after shuffle */
+    int16_t *a1;        /* N x yh/2 x yw/2: h_s.0's activations after shuffle */
     int16_t *a2;        /* C1 x yh x yw: h_s.2's, 0..A */
     int yh, yw, band, slice, inner;
     atomic_int failed;
@@ -254,7 +251,7 @@ static void a2_band(void *arg, int bi)
                         (size_t)h1 * w1, s1 - s0, w1, j->inner, v))
         atomic_store(&j->failed, 1);
     else
-        relu_shuffle_rows(v, C1, s1 - s0, w1, s0, m->hs_act_max, r0, r1, j->yh, NULL, j->a2);
+        relu_shuffle_rows(v, C1, s1 - s0, w1, s0, m->hs_act_max, r0, r1, j->yh, j->a2);
     free(v);
 }
 
@@ -266,7 +263,7 @@ static void slice_band(void *arg, int bi)
 {
     params_job *j = arg;
     const hvic_model *m = j->m;
-    const int s = j->slice, M = m->M, C1 = 3 * M / 2, yh = j->yh, yw = j->yw;
+    const int s = j->slice, yh = j->yh, yw = j->yw;
     const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, hc = s > 0 ? 3 : 0;
     const size_t n_img = (size_t)yh * yw;
     const int64_t A = m->hs_act_max;
@@ -274,16 +271,11 @@ static void slice_band(void *arg, int bi)
     const int v0 = hv_imax(0, r0 - hc), v1 = hv_imin(yh, r1 + hc); /* rows of vs */
     const int x0 = hv_imax(0, v0 - 1), x1 = hv_imin(yh, v1 + 1);   /* rows of a2 read */
     const size_t nx = (size_t)(x1 - x0) * yw, nv = (size_t)(v1 - v0) * yw;
-    int32_t *ax = malloc((size_t)C1 * nx * sizeof *ax);
     int64_t *vs = malloc((size_t)2 * K * nx * sizeof *vs);
-    int32_t *ca = NULL, *ch = NULL;
+    int16_t *ca = NULL, *ch = NULL;
     int64_t *ct = NULL;
-    int ok = ax && vs;
-    if (ok) {
-        for (int c = 0; c < C1; c++)
-            for (size_t i = 0; i < nx; i++) ax[c * nx + i] = j->a2[c * n_img + (size_t)x0 * yw + i];
-        ok = int_conv(m->kernels.hs, &m->hs_slice[s], ax, nx, x1 - x0, yw, j->inner, vs);
-    }
+    int ok = vs && int_conv(m->kernels.hs, &m->hs_slice[s], j->a2 + (size_t)x0 * yw, n_img, x1 - x0,
+                            yw, j->inner, vs);
     /* vs rows v0 .. v1-1 (exact) start at row v0 - x0 of each channel */
     const size_t vo = (size_t)(v0 - x0) * yw;
     if (ok && s > 0) {
@@ -298,12 +290,12 @@ static void slice_band(void *arg, int bi)
             const int64_t g = hv_exp2_q16(net->in_log2 - j->lgy[c], m->exp2_table);
             const int32_t *qc = j->q + c * n_img + (size_t)v0 * yw;
             const int32_t *mc = j->mu_q8 + c * n_img + (size_t)v0 * yw;
-            int32_t *dst = ca + (size_t)c * nv;
+            int16_t *dst = ca + (size_t)c * nv;
             for (size_t i = 0; i < nv; i++) dst[i] = scale_act((int64_t)qc[i] * 256 + mc[i], g, 24, A);
         }
         for (int k = 0; ok && k < K; k++) {
             const int64_t *vm = vs + (size_t)k * nx + vo, *vl = vs + (size_t)(K + k) * nx + vo;
-            int32_t *dm = ca + (size_t)(c0 + k) * nv, *dl = ca + (size_t)(c0 + K + k) * nv;
+            int16_t *dm = ca + (size_t)(c0 + k) * nv, *dl = ca + (size_t)(c0 + K + k) * nv;
             for (size_t i = 0; i < nv; i++) {
                 dm[i] = scale_act(vm[i], g0, 24, A);
                 dl[i] = scale_act(vl[i], g0, 32, A);
@@ -337,7 +329,6 @@ static void slice_band(void *arg, int bi)
         }
     }
     if (!ok) atomic_store(&j->failed, 1);
-    free(ax);
     free(vs);
     free(ca);
     free(ch);
@@ -368,9 +359,9 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
 
     int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
     int64_t *gy = malloc((size_t)M * sizeof *gy);
-    int32_t *a0 = calloc((size_t)N * pz_n, sizeof *a0);
+    int16_t *a0 = calloc((size_t)N * pz_n, sizeof *a0);
     int64_t *v0 = malloc((size_t)4 * N * pz_n * sizeof *v0);
-    int32_t *a1 = malloc((size_t)N * 4 * pz_n * sizeof *a1);
+    int16_t *a1 = malloc((size_t)N * 4 * pz_n * sizeof *a1);
     int16_t *a2 = malloc((size_t)C1 * 16 * pz_n * sizeof *a2);
     if (!lgz || !lgy || !gy || !a0 || !v0 || !a1 || !a2) goto done;
 
@@ -387,21 +378,23 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
      * y rows, so that no buffer but a2 (C1 int16 per y element) grows with
      * the image */
     if (!int_conv(m->kernels.hs, &m->h_s[0], a0, pz_n, zh, zw, threads, v0)) goto done;
-    relu_shuffle_rows(v0, N, zh, zw, 0, A, 0, 2 * zh, 2 * zh, a1, NULL);
+    relu_shuffle_rows(v0, N, zh, zw, 0, A, 0, 2 * zh, 2 * zh, a1);
     params_job j = {.m = m, .zhat = zhat, .q = q, .idx = idx, .mu_q8 = mu_q8, .lgy = lgy, .gy = gy,
                     .a1 = a1, .a2 = a2, .yh = yh, .yw = yw};
     atomic_init(&j.failed, 0);
-    j.band = band > 0 ? hv_imin(yh, (int)(((long)band + 1) & ~1L)) : param_band_rows(yh, yw, (size_t)4 * C1 * 8 / 2);
+    /* bytes per y element of a band's buffers: h_s.2's output (4 C1 int64 per
+     * 4 y elements), then a slice's h_s.4 outputs and context layers */
+    j.band = band > 0 ? hv_imin(yh, (int)(((long)band + 1) & ~1L))
+                      : param_band_rows(yh, yw, (size_t)C1 * 8);
     if (!run_bands(&j, (yh + j.band - 1) / j.band, threads, a2_band)) goto done;
-
-    int cmax = 2 * M; /* the widest per-element buffers of a slice band, in int32 units */
+    size_t per = (size_t)2 * M * 8;
     for (int s = 1; s < G; s++) {
-        const int w = C1 + 4 * (m->ctx_c0[s + 1] - m->ctx_c0[s]) + m->ctx[s].l[0].cin +
-                      3 * m->ctx[s].l[0].cout;
-        if (w > cmax) cmax = w;
+        const int K = m->ctx_c0[s + 1] - m->ctx_c0[s], H = m->ctx[s].l[0].cout;
+        const size_t w = (size_t)2 * K * 8 + (size_t)(m->ctx[s].l[0].cin + H) * 2 +
+                         (size_t)(H > 2 * K ? H : 2 * K) * 8;
+        if (w > per) per = w;
     }
-    j.band = band > 0 ? hv_imin(yh, band)
-                      : param_band_rows(yh, yw, (size_t)4 * (C1 + 4 * M > cmax ? C1 + 4 * M : cmax));
+    j.band = band > 0 ? hv_imin(yh, band) : param_band_rows(yh, yw, per);
     const int nb = (yh + j.band - 1) / j.band;
     for (int s = 0; s < G; s++) {
         j.slice = s;

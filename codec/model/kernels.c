@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-#include "conv_det.h"
 #include "cpu.h"
 
 void hv_kernels_choose(hvic_model *m)
@@ -17,33 +16,38 @@ void hv_kernels_choose(hvic_model *m)
     m->kernels.hs = cpu->avx512_vnni ? HV_HS_VNNI : cpu->avx2_fma ? HV_HS_AVX2 : HV_HS_DGEMM;
 }
 
+/* The names of each stage's kernels (hvic_kernels), indexed by HV_DET_*, 0/1
+ * (g_s on AMX) and HV_HS_*. */
+static const char *const det_names[] = {"generic", "avx2", "avx512"};
+static const char *const gs_names[] = {"float", "amx-bf16"};
+static const char *const hs_names[] = {"dgemm", "avx2", "vnni"};
+
+/* The index of name in names[0..n), or -1. */
+static int find(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+/* 1 if model m can run kernels k on this CPU. */
+static int runnable(const hvic_model *m, const hv_kernels *k)
+{
+    const hv_cpu *cpu = hv_cpu_features();
+    return !(k->det == HV_DET_AVX2 && !cpu->avx2_fma) && !(k->det == HV_DET_AVX512 && !cpu->avx512) &&
+           !(k->gs_amx && !m->gs_amx) && !(k->hs == HV_HS_AVX2 && !cpu->avx2_fma) &&
+           !(k->hs == HV_HS_VNNI && !cpu->avx512_vnni);
+}
+
 hvic_status hvic_model_set_kernels(hvic_model *m, const hvic_kernels *k)
 {
     if (!m || !k) return HVIC_ERR_ARG;
-    const hv_cpu *cpu = hv_cpu_features();
     hv_kernels next = m->kernels;
-    if (k->analysis) {
-        if (strcmp(k->analysis, "generic") == 0) next.det = HV_DET_GENERIC;
-        else if (strcmp(k->analysis, "avx2") == 0) next.det = HV_DET_AVX2;
-        else if (strcmp(k->analysis, "avx512") == 0) next.det = HV_DET_AVX512;
-        else return HVIC_ERR_ARG;
-        if ((next.det == HV_DET_AVX2 && !cpu->avx2_fma) || (next.det == HV_DET_AVX512 && !cpu->avx512))
-            return HVIC_ERR_UNSUPPORTED;
-    }
-    if (k->synthesis) {
-        if (strcmp(k->synthesis, "float") == 0) next.gs_amx = 0;
-        else if (strcmp(k->synthesis, "amx-bf16") == 0) next.gs_amx = 1;
-        else return HVIC_ERR_ARG;
-        if (next.gs_amx && !m->gs_amx) return HVIC_ERR_UNSUPPORTED;
-    }
-    if (k->hyper) {
-        if (strcmp(k->hyper, "dgemm") == 0) next.hs = HV_HS_DGEMM;
-        else if (strcmp(k->hyper, "avx2") == 0) next.hs = HV_HS_AVX2;
-        else if (strcmp(k->hyper, "vnni") == 0) next.hs = HV_HS_VNNI;
-        else return HVIC_ERR_ARG;
-        if ((next.hs == HV_HS_VNNI && !cpu->avx512_vnni) || (next.hs == HV_HS_AVX2 && !cpu->avx2_fma))
-            return HVIC_ERR_UNSUPPORTED;
-    }
+    if ((k->analysis && (next.det = find(det_names, 3, k->analysis)) < 0) ||
+        (k->synthesis && (next.gs_amx = find(gs_names, 2, k->synthesis)) < 0) ||
+        (k->hyper && (next.hs = find(hs_names, 3, k->hyper)) < 0))
+        return HVIC_ERR_ARG;
+    if (!runnable(m, &next)) return HVIC_ERR_UNSUPPORTED;
     m->kernels = next;
     return HVIC_OK;
 }
@@ -51,8 +55,8 @@ hvic_status hvic_model_set_kernels(hvic_model *m, const hvic_kernels *k)
 hvic_status hvic_model_get_kernels(const hvic_model *m, hvic_kernels *k)
 {
     if (!m || !k) return HVIC_ERR_ARG;
-    k->analysis = hv_det_kernel_name(m->kernels.det);
-    k->synthesis = m->kernels.gs_amx ? "amx-bf16" : "float";
-    k->hyper = m->kernels.hs == HV_HS_VNNI ? "vnni" : m->kernels.hs == HV_HS_AVX2 ? "avx2" : "dgemm";
+    k->analysis = det_names[m->kernels.det];
+    k->synthesis = gs_names[m->kernels.gs_amx];
+    k->hyper = hs_names[m->kernels.hs];
     return HVIC_OK;
 }

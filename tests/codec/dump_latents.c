@@ -21,7 +21,6 @@
 #include "hvic.h"
 #include "hyper.h"
 #include "model.h"
-#include "conv_det.h"
 #include "analysis.h"
 #include "synthesis.h"
 #include "imageio.h"
@@ -107,8 +106,10 @@ int main(int argc, char **argv)
             write_raw(dir, "shape.txt", shape, (size_t)n) &&
             write_raw(dir, "xhat.rgb", rec.rgb, (size_t)img.width * img.height * 3)) {
             printf("hash %016llx\n", (unsigned long long)hv_latents_hash(L.zhat, nz, L.q, ny));
+            hvic_kernels kernels;
+            hvic_model_get_kernels(m, &kernels);
             printf("kernel %s threads %d load %.3f s analyse %.3f s synthesise %.3f s\n",
-                   hv_det_kernel_name(m->kernels.det), threads, t_load, t_an, t_syn);
+                   kernels.analysis, threads, t_load, t_an, t_syn);
             rc = 0;
         }
         hv_latents_free(&L);
