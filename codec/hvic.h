@@ -315,7 +315,8 @@ typedef struct hvic_encode_params {
      *  of a PSNR) where the model's range reaches it, else the end of the
      *  range nearest to it. The file records the beta found. A PSNR target
      *  measures with this CPU's g_s kernel, so the beta it picks may differ
-     *  by a step between CPUs with and without AMX. */
+     *  by a step between CPUs with and without a bf16 g_s (AMX or
+     *  AVX512-BF16). */
     uint64_t target_bytes;
     double target_bpp;
     double target_psnr;

@@ -109,7 +109,9 @@ HVIC_API hvic_status hvic_decode_latents_hash(const hvic_model *model, const uin
  *  - analysis (g_a, h_a: the encoder's float transforms): "avx512", "avx2"
  *    or "generic"; all give identical latents, so identical files.
  *  - synthesis (g_s, the decoder's): "amx-bf16" (Intel AMX tiles, bf16
- *    inputs, fp32 sums) where the CPU and the OS offer AMX, or "float"
+ *    inputs, fp32 sums) where the CPU and the OS offer AMX, "avx512-bf16"
+ *    (VDPBF16PS, the same arithmetic on vectors) where the CPU has
+ *    AVX512-BF16 (AMD Zen 4 and later, Intel Cooper Lake on), or "float"
  *    (Winograd F(4x4, 3x3) through OpenBLAS sgemm, fp32). Decoded pixels
  *    may differ by 1 between the two (never the latents:
  *    spec/model-format.md §3.1).

@@ -26,7 +26,8 @@ const char *cli_default_model(void);
 
 /** Loads the model at path (NULL: cli_default_model()) and applies the
  *  kernel overrides of the environment: HVIC_KERNEL (g_a, h_a: generic,
- *  avx2, avx512), HVIC_GS_KERNEL (g_s: float, amx-bf16) and HVIC_HS_KERNEL
+ *  avx2, avx512), HVIC_GS_KERNEL (g_s: float, amx-bf16,
+ *  avx512-bf16) and HVIC_HS_KERNEL
  *  (h_s: dgemm, avx2, vnni); see hvic_model_set_kernels(). Prints "hvic: ...: problem"
  *  on stderr on failure and returns its status (HVIC_ERR_IO when there is
  *  no model at all). */

@@ -241,8 +241,9 @@ static const char decode_usage[] =
     "  --max-pixels N       refuse images of more than N pixels (width x height)\n"
     "                       before allocating for them (default: up to 16384 x 16384)\n"
     "  -v, --verbose        print times and the kernels that ran\n"
-    "IN '-' reads standard input. g_s runs on Intel AMX (bf16) where available;\n"
-    "HVIC_GS_KERNEL=float selects the fp32 path. HVIC_HS_KERNEL=dgemm|avx2|vnni picks\n"
+    "IN '-' reads standard input. g_s runs in bf16 on Intel AMX or AVX512-BF16 where\n"
+    "available; HVIC_GS_KERNEL=float|amx-bf16|avx512-bf16 picks one (float: the fp32\n"
+    "path; pixels may differ by 1). HVIC_HS_KERNEL=dgemm|avx2|vnni picks\n"
     "the kernel of the integer h_s (the latents are the same with each).\n";
 static const char info_usage[] =
     "Prints a .hvic file's dimensions, model, per-layer beta, chunk sizes and bpp\n"

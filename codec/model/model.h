@@ -28,13 +28,17 @@
  *  all give the same bits. */
 enum { HV_DET_GENERIC, HV_DET_AVX2, HV_DET_AVX512 };
 
+/** Kernels of the decoder's g_s (synthesis/): fp32 Winograd, or bf16 on AMX
+ *  tiles or AVX512-BF16 vectors (gs_bf16.h); pixels may differ by 1. */
+enum { HV_GS_FLOAT, HV_GS_AMX, HV_GS_AVX512BF16 };
+
 /** Kernels of the integer h_s and context layers (hyper/); all exact. */
 enum { HV_HS_DGEMM, HV_HS_AVX2, HV_HS_VNNI };
 
 /** The kernels a model runs on (model/kernels.c, hvic_model_set_kernels). */
 typedef struct hv_kernels {
     int det;      /* HV_DET_*: g_a, h_a */
-    int gs_amx;   /* 1: g_s on AMX (needs gs_amx) */
+    int gs;       /* HV_GS_*: g_s (bf16 ones need gs_bf16) */
     int hs;       /* HV_HS_*: h_s and the context networks */
 } hv_kernels;
 
@@ -92,7 +96,7 @@ struct hvic_model {
     hv_conv h_a[3];                  /* h_a.0, .2, .4 */
     hv_conv g_s[4];                  /* g_s.0, .2, .4, .6 */
     hv_gdn g_s_igdn[3];              /* g_s.1, .3, .5 */
-    const struct hv_gs_amx *gs_amx;  /* NULL, or g_s re-laid-out for AMX (gs_amx.h) */
+    const struct hv_gs_bf16 *gs_bf16; /* NULL, or g_s re-laid-out for bf16 (gs_bf16.h) */
     hv_kernels kernels;
 
     int32_t hs_in_log2, hs_act_max;

@@ -1,8 +1,8 @@
 /* Synthesis (decoder): q, mu -> y-hat -> g_s -> clamp(rint(255 x))
  * (spec/model-format.md §3). g_s runs in horizontal bands of y rows, each
  * computed with a halo (HALO_S) and cropped, spread over threads; its
- * kernels: Winograd (conv_wino.c), direct (conv_direct.c) or AMX
- * (gs_amx.c). */
+ * kernels: Winograd (conv_wino.c) and direct (conv_direct.c) in fp32, or
+ * bf16 (gs_bf16.c: AMX or AVX512-BF16). */
 #define _POSIX_C_SOURCE 200809L
 #include "synthesis.h"
 
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "conv_gs.h"
-#include "gs_amx.h"
+#include "gs_bf16.h"
 #include "hyper.h"
 #include "mem.h"
 #include "parallel.h"
@@ -127,9 +127,9 @@ static void synth_band(void *arg, int bi)
     const int e = hv_imin(j->yh, r1 + HALO_S);
     int x0, xrows;
     float *x;
-    if (j->m->kernels.gs_amx) {
-        x = hv_g_s_band_amx(j->m, j->q, j->mu_q8, j->gy, j->yh, j->yw, s, e, r0, r1, synth_need,
-                            &x0, &xrows);
+    if (j->m->kernels.gs != HV_GS_FLOAT) {
+        x = hv_g_s_band_bf16(j->m, j->m->kernels.gs, j->q, j->mu_q8, j->gy, j->yh, j->yw, s, e,
+                             r0, r1, synth_need, &x0, &xrows);
     } else {
         float *a = yhat_rows(j->q, j->mu_q8, j->gy, j->m->M, j->yh, j->yw, s, e);
         x = a ? g_s_band(j->m, a, s, e, r0, r1, j->yw, &x0, &xrows)
@@ -189,5 +189,5 @@ int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
         if (!wt || !hv_wino_weights(c->w, c->cout, c->cin, wt)) return 0;
         c->wwino = wt;
     }
-    return hv_gs_amx_prepare(m, alloc);
+    return hv_gs_bf16_prepare(m, alloc);
 }

@@ -7,7 +7,8 @@
  * tree), or the first K: encode and decode through the public API, plus the
  * decoder's synthesis transform g_s and the integer h_s alone. Prints
  * per-image rate/PSNR/times, then medians, megapixels per second, peak RSS,
- * threads, the OpenBLAS core and the deterministic kernel in use. Threads:
+ * threads, the OpenBLAS core and the kernels in use (as the hvic tool, from
+ * HVIC_KERNEL, HVIC_GS_KERNEL, HVIC_HS_KERNEL when set). Threads:
  * --threads for the encoder and the decoder (0 = one per CPU); like the hvic
  * tool, OpenBLAS runs single-threaded unless OPENBLAS_NUM_THREADS is set
  * (then the decoder leaves the parallelism to OpenBLAS). BLAS threads come
@@ -37,6 +38,7 @@
 #include "analysis.h"
 #include "synthesis.h"
 #include "imageio.h"
+#include "cli_util.h"
 
 static double now(void)
 {
@@ -182,11 +184,8 @@ int main(int argc, char **argv)
     if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
     hvic_model *m;
     double t0 = now();
-    hvic_status st = hvic_model_load(model_path, &m);
-    if (st != HVIC_OK) {
-        fprintf(stderr, "bench_codec: %s: %s\n", model_path, hvic_strerror(st));
-        return 1;
-    }
+    hvic_status st = cli_load_model(model_path, &m); /* with the tool's HVIC_*_KERNEL */
+    if (st != HVIC_OK) return 1;
     double t_load = now() - t0;
     struct dirent **names;
     int n = scandir(dir, &names, is_png, alphasort);
