@@ -126,7 +126,8 @@ typedef struct hvic_kernels {
 
 /** Switches model's kernels to those named in *k; a NULL field keeps that
  *  choice. Not to be called while another thread encodes or decodes with
- *  the model. Errors: HVIC_ERR_ARG (NULL pointer, unknown name),
+ *  the model. Each kernel's weight layout is made on its first use (a few
+ *  ms, once per model), not here. Errors: HVIC_ERR_ARG (NULL pointer, unknown name),
  *  HVIC_ERR_UNSUPPORTED (this CPU or build cannot run a kernel named; the
  *  model is then unchanged). */
 HVIC_API hvic_status hvic_model_set_kernels(hvic_model *model, const hvic_kernels *k);

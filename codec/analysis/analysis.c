@@ -130,6 +130,8 @@ hvic_status hv_transform(const hvic_model *m, const uint8_t *rgb, uint32_t width
         height > HVIC_MAX_DIM || stride < 3 * (size_t)width)
         return HVIC_ERR_ARG;
     memset(out, 0, sizeof *out);
+    hvic_status st = hv_model_prepare(m, HV_PREP_ANALYSIS);
+    if (st != HVIC_OK) return st;
     if (threads < 1) threads = 1;
     if (band < 1) band = hv_band_rows(m, width);
     hv_latent_shape(width, height, &out->zh, &out->zw, &out->yh, &out->yw);

@@ -43,8 +43,8 @@ void hv_rgb_to_tensor(const uint8_t *rgb, int w, int h, size_t stride, int Wp, i
                       float *out);
 
 
-/** Packs the weights of g_a, its GDNs and h_a for hv_conv_det (at model
- *  load). alloc returns memory owned by the model, or NULL. Returns 0 when
+/** Packs the weights of g_a, its GDNs and h_a for hv_conv_det (on first
+ *  use, hv_model_prepare). alloc returns memory owned by the model, or NULL. Returns 0 when
  *  out of memory. */
 int hv_analysis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t));
 

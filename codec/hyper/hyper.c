@@ -351,11 +351,13 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
     if (!m || !zhat || !idx || !mu_q8 || zh < 1 || zw < 1) return HVIC_ERR_ARG;
     if (m->ctx_slices > 1 && !q) return HVIC_ERR_ARG;
     if (pz > hv_max_gain_pos(m) || py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    hvic_status st = hv_model_prepare(m, hv_prep_hs(m->kernels.hs));
+    if (st != HVIC_OK) return st;
     if (threads < 1) threads = 1;
     const int N = m->N, M = m->M, C1 = 3 * M / 2, G = m->ctx_slices, yh = 4 * zh, yw = 4 * zw;
     const int64_t A = m->hs_act_max;
     const size_t pz_n = (size_t)zh * zw;
-    hvic_status st = HVIC_ERR_NOMEM;
+    st = HVIC_ERR_NOMEM;
 
     int64_t *lgz = malloc((size_t)N * sizeof *lgz), *lgy = malloc((size_t)M * sizeof *lgy);
     int64_t *gy = malloc((size_t)M * sizeof *gy);
@@ -439,25 +441,28 @@ void hv_recon_mu(const hvic_model *m, uint32_t py, const int32_t *q, const int32
     }
 }
 
-/* The tap-major doubles and, where cout % 8 == 0, the VNNI pairs of c. */
-static int prepare_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), hv_iconv *c)
+/* The VNNI pairs of c (where cout % 8 == 0, unless dgemm) or its tap-major
+ * doubles, unless made already. */
+static int prepare_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), hv_iconv *c,
+                         int dgemm)
 {
     const int cout = c->cout, cin = c->cin;
-    const size_t count = (size_t)cout * cin * 9;
-    double *wtap = alloc(m, count * sizeof(double));
+    if (!dgemm && cout % 8 == 0) {
+        if (c->wvnni) return 1;
+        int32_t *wv = alloc(m, (size_t)9 * cout * ((cin + 1) / 2) * sizeof(int32_t));
+        if (!wv) return 0;
+        hv_vnni_pack_weights(c->w, cout, cin, wv);
+        c->wvnni = wv;
+        return 1;
+    }
+    if (c->wtap) return 1;
+    double *wtap = alloc(m, (size_t)cout * cin * 9 * sizeof(double));
     if (!wtap) return 0;
     for (int o = 0; o < cout; o++)
         for (int i = 0; i < cin; i++)
             for (int t = 0; t < 9; t++)
                 wtap[((size_t)t * cout + o) * cin + i] = c->w[((size_t)o * cin + i) * 9 + t];
     c->wtap = wtap;
-    c->wvnni = NULL;
-    if (cout % 8 == 0) {
-        int32_t *wv = alloc(m, (size_t)9 * cout * ((cin + 1) / 2) * sizeof(int32_t));
-        if (!wv) return 0;
-        hv_vnni_pack_weights(c->w, cout, cin, wv);
-        c->wvnni = wv;
-    }
     return 1;
 }
 
@@ -469,7 +474,7 @@ static int slice_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int 
     const int c0 = m->ctx_c0[s], K = m->ctx_c0[s + 1] - c0, cin = f->cin;
     if (K == m->M) { /* one slice: h_s.4 itself */
         m->hs_slice[s] = *f;
-        return prepare_iconv(m, alloc, &m->hs_slice[s]);
+        return 1;
     }
     int16_t *w = alloc(m, (size_t)2 * K * cin * 9 * sizeof *w);
     int32_t *bias = alloc(m, (size_t)2 * K * sizeof *bias), *mult = alloc(m, (size_t)2 * K * sizeof *mult);
@@ -482,17 +487,19 @@ static int slice_iconv(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int 
     }
     hv_iconv *c = &m->hs_slice[s];
     *c = (hv_iconv){.cout = 2 * K, .cin = cin, .w = w, .bias = bias, .mult = mult, .shift = f->shift};
-    return prepare_iconv(m, alloc, c);
+    return 1;
 }
 
-int hv_hyper_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
+int hv_hyper_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int dgemm)
 {
-    for (int i = 0; i < 2; i++)
-        if (!prepare_iconv(m, alloc, &m->h_s[i])) return 0;
     for (int s = 0; s < m->ctx_slices; s++)
-        if (!slice_iconv(m, alloc, s)) return 0;
+        if ((!m->hs_slice[s].w && !slice_iconv(m, alloc, s)) ||
+            !prepare_iconv(m, alloc, &m->hs_slice[s], dgemm))
+            return 0;
+    for (int i = 0; i < 2; i++)
+        if (!prepare_iconv(m, alloc, &m->h_s[i], dgemm)) return 0;
     for (int s = 1; s < m->ctx_slices; s++)
         for (int i = 0; i < 3; i++)
-            if (!prepare_iconv(m, alloc, &m->ctx[s].l[i])) return 0;
+            if (!prepare_iconv(m, alloc, &m->ctx[s].l[i], dgemm)) return 0;
     return 1;
 }

@@ -75,11 +75,13 @@ hvic_status hv_entropy_params(const hvic_model *m, const int32_t *zhat, int zh, 
                               void *arg, int32_t *q, int32_t *idx, int32_t *mu_q8);
 
 /** Prepares the integer layers of h_s and of the context networks for
- *  their kernels (at model load): the weights as doubles per tap for the
- *  portable cblas_dgemm path, and packed for hv_vnni_conv where cout is a
- *  multiple of 8. alloc returns memory owned by the model, or NULL. Returns
- *  0 when out of memory. */
-int hv_hyper_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t));
+ *  their kernels (hv_model_prepare, on first use): h_s.4's rows per slice,
+ *  then with dgemm the weights as doubles per tap for the portable
+ *  cblas_dgemm path, else packed in int16 pairs for hv_vnni_conv and its
+ *  AVX2 twin (doubles for a layer whose cout is not a multiple of 8).
+ *  alloc returns memory owned by the model, or NULL. Returns 0 when out of
+ *  memory. */
+int hv_hyper_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int dgemm);
 
 /** Packs h_s weights w [cout][cin][3][3] (cout a multiple of 8) for
  *  hv_vnni_conv: wp [9][cout/8][ceil(cin/2)][8] int32, each the int16 pair

@@ -1,18 +1,19 @@
 /* Kernel choice of a loaded model (hvic_model_set_kernels, hvic_advanced.h):
  * the fastest kernels this CPU has (common/cpu.h), unless a caller picks
- * others. The weights of every kernel the CPU can run are prepared at load
- * (analysis/, hyper/, synthesis/), so a choice only flips these fields. */
+ * others. A choice only flips these fields: each kernel's weight layout is
+ * made on its first use (hv_model_prepare). */
 #include "model.h"
 
 #include <string.h>
 
 #include "cpu.h"
+#include "gs_bf16.h"
 
 void hv_kernels_choose(hvic_model *m)
 {
     const hv_cpu *cpu = hv_cpu_features();
     m->kernels.det = cpu->avx512 ? HV_DET_AVX512 : cpu->avx2_fma ? HV_DET_AVX2 : HV_DET_GENERIC;
-    m->kernels.gs = !m->gs_bf16       ? HV_GS_FLOAT
+    m->kernels.gs = !hv_gs_bf16_usable(m) ? HV_GS_FLOAT
                     : cpu->amx_bf16   ? HV_GS_AMX
                     : cpu->avx512_bf16 ? HV_GS_AVX512BF16
                                       : HV_GS_FLOAT;
@@ -38,7 +39,7 @@ static int runnable(const hvic_model *m, const hv_kernels *k)
 {
     const hv_cpu *cpu = hv_cpu_features();
     return !(k->det == HV_DET_AVX2 && !cpu->avx2_fma) && !(k->det == HV_DET_AVX512 && !cpu->avx512) &&
-           !(k->gs != HV_GS_FLOAT && !m->gs_bf16) && !(k->gs == HV_GS_AMX && !cpu->amx_bf16) &&
+           !(k->gs != HV_GS_FLOAT && !hv_gs_bf16_usable(m)) && !(k->gs == HV_GS_AMX && !cpu->amx_bf16) &&
            !(k->gs == HV_GS_AVX512BF16 && !cpu->avx512_bf16) && !(k->hs == HV_HS_AVX2 && !cpu->avx2_fma) &&
            !(k->hs == HV_HS_VNNI && !cpu->avx512_vnni);
 }
@@ -54,6 +55,16 @@ hvic_status hvic_model_set_kernels(hvic_model *m, const hvic_kernels *k)
     if (!runnable(m, &next)) return HVIC_ERR_UNSUPPORTED;
     m->kernels = next;
     return HVIC_OK;
+}
+
+unsigned hv_prep_hs(int kernel)
+{
+    return kernel == HV_HS_DGEMM ? HV_PREP_HS_DGEMM : HV_PREP_HS_PAIRS;
+}
+
+unsigned hv_prep_gs(int kernel)
+{
+    return kernel == HV_GS_FLOAT ? HV_PREP_GS_FLOAT : HV_PREP_GS_BF16;
 }
 
 hvic_status hvic_model_get_kernels(const hvic_model *m, hvic_kernels *k)

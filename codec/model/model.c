@@ -102,7 +102,27 @@ void hvic_model_free(hvic_model *m)
     }
     for (size_t i = 0; i < m->nblocks; i++) hv_aligned_free(m->blocks[i]);
     free(m->blocks);
+    pthread_mutex_destroy(&m->prep_lock);
     free(m);
+}
+
+hvic_status hv_model_prepare(const hvic_model *cm, unsigned what)
+{
+    /* the layouts are a cache: the model's meaning never changes */
+    hvic_model *m = (hvic_model *)cm;
+    if ((atomic_load_explicit(&m->prepared, memory_order_acquire) & what) == what) return HVIC_OK;
+    pthread_mutex_lock(&m->prep_lock);
+    const unsigned have = atomic_load_explicit(&m->prepared, memory_order_relaxed);
+    const unsigned need = what & ~have;
+    int ok = (!(need & HV_PREP_ANALYSIS) || hv_analysis_prepare(m, model_alloc)) &&
+             (!(need & HV_PREP_HS_DGEMM) || hv_hyper_prepare(m, model_alloc, 1)) &&
+             (!(need & HV_PREP_HS_PAIRS) || hv_hyper_prepare(m, model_alloc, 0)) &&
+             (!(need & HV_PREP_GS_FLOAT) || hv_synthesis_prepare(m, model_alloc, 0)) &&
+             (!(need & HV_PREP_GS_BF16) || hv_synthesis_prepare(m, model_alloc, 1));
+    /* a failed step leaves what it made in m->blocks, and a retry redoes it */
+    if (ok) atomic_store_explicit(&m->prepared, have | need, memory_order_release);
+    pthread_mutex_unlock(&m->prep_lock);
+    return ok ? HVIC_OK : HVIC_ERR_NOMEM;
 }
 
 static const tensor *find(const parser *ps, const char *name)
@@ -129,14 +149,27 @@ static float *get_f32(parser *ps, const char *name, unsigned ndim, const uint32_
     if (!t || (t->dtype != DT_F32 && t->dtype != DT_F16)) return NULL;
     float *out = model_alloc(ps->m, t->count * sizeof(float));
     if (!out) return NULL;
+    if (t->dtype == DT_F16) {
+        /* normal numbers in a loop the compiler vectorises: rebias the
+         * exponent (15 -> 127), widen the mantissa; zeros, subnormals after */
+        uint32_t odd = 0, bad = 0;
+        for (uint64_t i = 0; i < t->count; i++) {
+            const uint32_t h = (uint32_t)t->data[2 * i] | (uint32_t)t->data[2 * i + 1] << 8;
+            const uint32_t e = h & 0x7c00u, b = (h & 0x8000u) << 16 | (((h & 0x7fffu) << 13) + 0x38000000u);
+            odd |= e == 0;
+            bad |= e == 0x7c00u; /* infinity or NaN */
+            memcpy(out + i, &b, sizeof b);
+        }
+        if (bad) return NULL;
+        for (uint64_t i = 0; odd && i < t->count; i++)
+            if ((t->data[2 * i + 1] & 0x7c) == 0)
+                out[i] = hv_f16_to_f32((uint16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8));
+        return out;
+    }
     for (uint64_t i = 0; i < t->count; i++) {
         float v;
-        if (t->dtype == DT_F16) {
-            v = hv_f16_to_f32((uint16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8));
-        } else {
-            uint32_t b = rd32(t->data + 4 * i);
-            memcpy(&v, &b, sizeof v);
-        }
+        uint32_t b = rd32(t->data + 4 * i);
+        memcpy(&v, &b, sizeof v);
         if (!isfinite(v)) return NULL;
         out[i] = v;
     }
@@ -291,12 +324,12 @@ static int layer_bounds(const hv_iconv *c, int64_t A, int64_t *vmax)
 {
     size_t K = (size_t)c->cin * 9;
     for (int o = 0; o < c->cout; o++) {
-        int64_t acc = c->bias[o] < 0 ? -(int64_t)c->bias[o] : c->bias[o];
         const int16_t *w = c->w + (size_t)o * K;
-        for (size_t k = 0; k < K; k++) {
-            acc += (int64_t)(w[k] < 0 ? -w[k] : w[k]) * A;
-            if (acc >= ((int64_t)1 << 31)) return 0;
-        }
+        int32_t sw = 0; /* |w| <= 127 (load_iconv), K <= 9 * 1024: no overflow */
+        for (size_t k = 0; k < K; k++) sw += w[k] < 0 ? -w[k] : w[k];
+        /* A <= 32767: sw * A < 2^41 */
+        int64_t acc = (c->bias[o] < 0 ? -(int64_t)c->bias[o] : c->bias[o]) + (int64_t)sw * A;
+        if (acc >= ((int64_t)1 << 31)) return 0;
         /* acc < 2^31, mult < 2^31: product < 2^62 fits int64 */
         int64_t v = (acc * c->mult[o] + ((int64_t)1 << (c->shift - 1))) >> c->shift;
         if (vmax) vmax[o] = v + 1;
@@ -536,10 +569,7 @@ static hvic_status build_model(parser *ps)
 
     hvic_status st = check_hyper_bounds(m);
     if (st != HVIC_OK) return st;
-    if (!hv_analysis_prepare(m, model_alloc) || !hv_hyper_prepare(m, model_alloc) ||
-        !hv_synthesis_prepare(m, model_alloc))
-        return HVIC_ERR_NOMEM;
-    hv_kernels_choose(m);
+    hv_kernels_choose(m); /* their layouts come on first use (hv_model_prepare) */
 
     /* entropy models */
     if (hv_cdf_table_gaussian(sigma, (uint32_t)S, &m->y_cdfs) != HVIC_OK) return HVIC_ERR_MODEL;
@@ -592,6 +622,8 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
         return HVIC_ERR_NOMEM;
     }
     ps.m->version = (int)version;
+    pthread_mutex_init(&ps.m->prep_lock, NULL);
+    atomic_init(&ps.m->prepared, 0u);
     st = parse_tensors(payload, (size_t)size, &ps);
     if (st == HVIC_OK) st = build_model(&ps);
     if (st == HVIC_OK) ps.m->digest = hvic_crc32(0, data, len);

@@ -2,10 +2,14 @@
  *
  * Internal header. The public API (hvic_model_load, getters) is in hvic.h;
  * struct hvic_model is defined here for the codec's own modules. A loaded
- * model is read-only, so one model may be shared by several threads. */
+ * model is read-only, so one model may be shared by several threads; only
+ * its kernels' weight layouts are filled in on first use, under a lock
+ * (hv_model_prepare). */
 #ifndef HVIC_MODEL_H
 #define HVIC_MODEL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +38,17 @@ enum { HV_GS_FLOAT, HV_GS_AMX, HV_GS_AVX512BF16 };
 
 /** Kernels of the integer h_s and context layers (hyper/); all exact. */
 enum { HV_HS_DGEMM, HV_HS_AVX2, HV_HS_VNNI };
+
+/** The kernels' weight layouts, made from the file's weights on first use
+ *  (hv_model_prepare), each at most once: bits of hvic_model.prepared. */
+enum {
+    HV_PREP_ANALYSIS = 1, /* g_a, h_a packed for conv_det.c (the encoder) */
+    HV_PREP_HS_DGEMM = 2, /* h_s and context layers as doubles (HV_HS_DGEMM) */
+    HV_PREP_HS_PAIRS = 4, /* ... as int16 pairs (HV_HS_AVX2, HV_HS_VNNI) */
+    HV_PREP_GS_FLOAT = 8, /* g_s Winograd weights (HV_GS_FLOAT) */
+    HV_PREP_GS_BF16 = 16, /* g_s in bf16 (HV_GS_AMX, HV_GS_AVX512BF16) */
+    HV_PREP_ALL = 31
+};
 
 /** The kernels a model runs on (model/kernels.c, hvic_model_set_kernels). */
 typedef struct hv_kernels {
@@ -117,6 +132,10 @@ struct hvic_model {
 
     void **blocks;                   /* every allocation, freed together */
     size_t nblocks, cap_blocks;
+    /* The prepared layouts are a cache of a model that is otherwise
+     * read-only: filled under prep_lock, published through prepared. */
+    pthread_mutex_t prep_lock;
+    atomic_uint prepared;            /* HV_PREP_* bits done */
 };
 
 /** Parse and verify a model held in memory (the whole file's bytes).
@@ -125,9 +144,20 @@ struct hvic_model {
  *  HVIC_ERR_NOMEM, HVIC_ERR_ARG. */
 hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out);
 
-/** Sets m->kernels to the fastest this CPU runs (after the weights are
- *  prepared). */
+/** Sets m->kernels to the fastest this CPU runs. */
 void hv_kernels_choose(hvic_model *m);
+
+/** Makes the layouts `what` (HV_PREP_* bits) if they are not made yet;
+ *  thread-safe, and cheap when they are (one atomic load). Each stage's
+ *  entry (hv_transform, hv_entropy_params, hv_synthesise) asks for what its
+ *  kernel needs (hv_prep_hs, hv_prep_gs). A model copied by value (tests)
+ *  must be prepared with HV_PREP_ALL first. Returns HVIC_OK or
+ *  HVIC_ERR_NOMEM. */
+hvic_status hv_model_prepare(const hvic_model *m, unsigned what);
+
+/** The HV_PREP_* bit that h_s kernel HV_HS_* and g_s kernel HV_GS_* need. */
+unsigned hv_prep_hs(int kernel);
+unsigned hv_prep_gs(int kernel);
 
 /** IEEE binary16 -> binary32, exact (integer bit manipulation). */
 float hv_f16_to_f32(uint16_t h);

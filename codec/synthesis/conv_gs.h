@@ -36,9 +36,11 @@ int hv_conv_wino(const hv_conv *c, const hv_gdn *igdn, const float *in, size_t i
  *  Returns 0 on allocation failure. */
 int hv_conv_direct3(const hv_conv *c, const float *in, size_t in_cs, int H, int W, float *out);
 
-/** Transforms g_s's weights for hv_conv_wino and, where the CPU has AMX,
- *  re-lays them out for it (at model load). alloc returns memory owned by
- *  the model, or NULL. Returns 0 when out of memory. */
-int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t));
+/** Transforms g_s's weights for hv_conv_wino (bf16 0) or re-lays them out
+ *  for the bf16 kernels (bf16 1, gs_bf16.h; nothing where they cannot run
+ *  m: hv_gs_bf16_usable), on first use
+ *  (hv_model_prepare). alloc returns memory owned by the model, or NULL.
+ *  Returns 0 when out of memory. */
+int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int bf16);
 
 #endif

@@ -39,11 +39,14 @@ static uint16_t to_bf16(float f)
     return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
+int hv_gs_bf16_usable(const hvic_model *m)
+{
+    const hv_cpu *cpu = hv_cpu_features();
+    return (cpu->amx_bf16 || cpu->avx512_bf16) && m->N % 32 == 0 && m->M % 32 == 0;
+}
+
 int hv_gs_bf16_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
 {
-    m->gs_bf16 = NULL;
-    const hv_cpu *cpu = hv_cpu_features();
-    if (!(cpu->amx_bf16 || cpu->avx512_bf16) || m->N % 32 || m->M % 32) return 1;
     hv_gs_bf16 *g = alloc(m, sizeof *g);
     if (!g) return 0;
     for (int i = 0; i < 4; i++) {

@@ -28,11 +28,13 @@ typedef struct hv_gs_bf16 {
     const uint16_t *gamma[3];  /* IGDN gamma, bf16 [N/16][N/32][16][16][2] */
 } hv_gs_bf16;
 
-/** Fills m->gs_bf16 from m's g_s weights when the CPU has AVX512-BF16 or
- *  AMX-BF16 (hv_cpu_features) and the channel counts are multiples of 32;
+/** 1 when the bf16 kernels can run m: the CPU has AVX512-BF16 or AMX-BF16
+ *  (hv_cpu_features) and m's channel counts are multiples of 32. */
+int hv_gs_bf16_usable(const hvic_model *m);
+
+/** Fills m->gs_bf16 from m's g_s weights (hv_gs_bf16_usable(m) must hold);
  *  memory comes from alloc(m, bytes), which is freed with the model.
- *  Returns 0 only when an allocation failed; leaves m->gs_bf16 NULL when
- *  neither kernel can be used. */
+ *  Returns 0 when an allocation failed. */
 int hv_gs_bf16_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t));
 
 /** g_s of one band on kernel HV_GS_AMX or HV_GS_AVX512BF16 (which the CPU

@@ -159,10 +159,12 @@ hvic_status hv_synthesise(const hvic_model *m, const int32_t *q, const int32_t *
         width > 16u * (uint32_t)yw || height > 16u * (uint32_t)yh || stride < 3 * (size_t)width)
         return HVIC_ERR_ARG;
     if (py > hv_max_gain_pos(m)) return HVIC_ERR_ARG;
+    hvic_status st = hv_model_prepare(m, hv_prep_gs(m->kernels.gs));
+    if (st != HVIC_OK) return st;
     const int M = m->M, used = (int)((height + 15) / 16); /* y rows that reach the image */
     band = hv_imin(band < 1 ? hv_synth_band_rows(m, width, height) : band, used);
     int64_t *lg = malloc((size_t)M * sizeof *lg), *gy = malloc((size_t)M * sizeof *gy);
-    hvic_status st = HVIC_ERR_NOMEM;
+    st = HVIC_ERR_NOMEM;
     if (!lg || !gy) goto done;
     hv_layer_gains(m, 1, py, lg, gy);
     synth_job j = {.m = m, .q = q, .mu_q8 = mu_q8, .gy = gy, .yh = yh, .yw = yw, .used = used,
@@ -179,8 +181,9 @@ done:
     return st;
 }
 
-int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
+int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t), int bf16)
 {
+    if (bf16) return !hv_gs_bf16_usable(m) || hv_gs_bf16_prepare(m, alloc);
     for (int i = 0; i < 4; i++) {
         hv_conv *c = &m->g_s[i];
         c->wwino = NULL;
@@ -189,5 +192,5 @@ int hv_synthesis_prepare(hvic_model *m, void *(*alloc)(hvic_model *, size_t))
         if (!wt || !hv_wino_weights(c->w, c->cout, c->cin, wt)) return 0;
         c->wwino = wt;
     }
-    return hv_gs_bf16_prepare(m, alloc);
+    return 1;
 }

@@ -121,6 +121,7 @@ int main(void)
     hvic_status st = hvic_model_load(HVIC_TEST_MODEL, &m);
     CHECK(st == HVIC_OK, "model: %s", hvic_strerror(st));
     if (st != HVIC_OK) return 1;
+    CHECK_ST(hv_model_prepare(m, HV_PREP_ALL), HVIC_OK); /* before the copies */
     hvic_model flt = *m; /* the same model on the float path */
     CHECK_ST(hvic_model_set_kernels(&flt, &(hvic_kernels){.synthesis = "float"}), HVIC_OK);
     int tested = 0;

@@ -110,6 +110,7 @@ int main(int argc, char **argv)
         hvic_status st = hvic_model_load(path, &m);
         CHECK(st == HVIC_OK, "model %s: %s", path, hvic_strerror(st));
         if (st != HVIC_OK) return 1;
+        CHECK_ST(hv_model_prepare(m, HV_PREP_ALL), HVIC_OK); /* before the copies of check_shape */
         printf("%s (%d slices): kernels %s vs dgemm\n", path, m->ctx_slices,
                m->kernels.hs == HV_HS_VNNI ? "AVX-512 VNNI" : m->kernels.hs == HV_HS_AVX2 ? "AVX2" : "dgemm (no AVX2 here)");
         const uint32_t top = hv_max_gain_pos(m);
