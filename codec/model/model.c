@@ -102,27 +102,9 @@ void hvic_model_free(hvic_model *m)
     }
     for (size_t i = 0; i < m->nblocks; i++) hv_aligned_free(m->blocks[i]);
     free(m->blocks);
+    free(m->payload);
     pthread_mutex_destroy(&m->prep_lock);
     free(m);
-}
-
-hvic_status hv_model_prepare(const hvic_model *cm, unsigned what)
-{
-    /* the layouts are a cache: the model's meaning never changes */
-    hvic_model *m = (hvic_model *)cm;
-    if ((atomic_load_explicit(&m->prepared, memory_order_acquire) & what) == what) return HVIC_OK;
-    pthread_mutex_lock(&m->prep_lock);
-    const unsigned have = atomic_load_explicit(&m->prepared, memory_order_relaxed);
-    const unsigned need = what & ~have;
-    int ok = (!(need & HV_PREP_ANALYSIS) || hv_analysis_prepare(m, model_alloc)) &&
-             (!(need & HV_PREP_HS_DGEMM) || hv_hyper_prepare(m, model_alloc, 1)) &&
-             (!(need & HV_PREP_HS_PAIRS) || hv_hyper_prepare(m, model_alloc, 0)) &&
-             (!(need & HV_PREP_GS_FLOAT) || hv_synthesis_prepare(m, model_alloc, 0)) &&
-             (!(need & HV_PREP_GS_BF16) || hv_synthesis_prepare(m, model_alloc, 1));
-    /* a failed step leaves what it made in m->blocks, and a retry redoes it */
-    if (ok) atomic_store_explicit(&m->prepared, have | need, memory_order_release);
-    pthread_mutex_unlock(&m->prep_lock);
-    return ok ? HVIC_OK : HVIC_ERR_NOMEM;
 }
 
 static const tensor *find(const parser *ps, const char *name)
@@ -142,28 +124,40 @@ static const tensor *get(const parser *ps, const char *name, unsigned ndim, cons
     return t;
 }
 
+/* 1 when none of the n little-endian f16 values at p is infinite or NaN. */
+static int f16_finite(const uint8_t *p, uint64_t n)
+{
+    uint32_t bad = 0;
+    for (uint64_t i = 0; i < n; i++) bad |= (p[2 * i + 1] & 0x7c) == 0x7c;
+    return !bad;
+}
+
+/* out[i] = the n little-endian f16 values at p, all finite. */
+static void f16_to_f32_n(const uint8_t *p, uint64_t n, float *out)
+{
+    /* normal numbers in a loop the compiler vectorises: rebias the exponent
+     * (15 -> 127), widen the mantissa; zeros and subnormals after */
+    uint32_t odd = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        const uint32_t h = (uint32_t)p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
+        const uint32_t b = (h & 0x8000u) << 16 | (((h & 0x7fffu) << 13) + 0x38000000u);
+        odd |= (h & 0x7c00u) == 0;
+        memcpy(out + i, &b, sizeof b);
+    }
+    for (uint64_t i = 0; odd && i < n; i++)
+        if ((p[2 * i + 1] & 0x7c) == 0) out[i] = hv_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));
+}
+
 /* Float tensor (f32 or f16), converted to a new f32 array; all finite. */
 static float *get_f32(parser *ps, const char *name, unsigned ndim, const uint32_t *d)
 {
     const tensor *t = get(ps, name, ndim, d);
     if (!t || (t->dtype != DT_F32 && t->dtype != DT_F16)) return NULL;
+    if (t->dtype == DT_F16 && !f16_finite(t->data, t->count)) return NULL;
     float *out = model_alloc(ps->m, t->count * sizeof(float));
     if (!out) return NULL;
     if (t->dtype == DT_F16) {
-        /* normal numbers in a loop the compiler vectorises: rebias the
-         * exponent (15 -> 127), widen the mantissa; zeros, subnormals after */
-        uint32_t odd = 0, bad = 0;
-        for (uint64_t i = 0; i < t->count; i++) {
-            const uint32_t h = (uint32_t)t->data[2 * i] | (uint32_t)t->data[2 * i + 1] << 8;
-            const uint32_t e = h & 0x7c00u, b = (h & 0x8000u) << 16 | (((h & 0x7fffu) << 13) + 0x38000000u);
-            odd |= e == 0;
-            bad |= e == 0x7c00u; /* infinity or NaN */
-            memcpy(out + i, &b, sizeof b);
-        }
-        if (bad) return NULL;
-        for (uint64_t i = 0; odd && i < t->count; i++)
-            if ((t->data[2 * i + 1] & 0x7c) == 0)
-                out[i] = hv_f16_to_f32((uint16_t)(t->data[2 * i] | t->data[2 * i + 1] << 8));
+        f16_to_f32_n(t->data, t->count, out);
         return out;
     }
     for (uint64_t i = 0; i < t->count; i++) {
@@ -250,16 +244,35 @@ static int load_conv(parser *ps, const char *name, int cout, int cin, int k, int
     uint32_t wd[4] = {(uint32_t)cout, (uint32_t)cin, (uint32_t)k, (uint32_t)k};
     uint32_t bd[1] = {(uint32_t)cout};
     snprintf(nm, sizeof nm, "%s.weight", name);
-    float *w = get_f32(ps, nm, 4, wd);
+    const tensor *wt = get(ps, nm, 4, wd);
+    c->w16 = NULL;
+    c->w = NULL;
+    if (wt && wt->dtype == DT_F16) { /* converted on first use (conv_f32) */
+        if (!f16_finite(wt->data, wt->count)) return 0;
+        c->w16 = wt->data;
+    } else if (!(c->w = get_f32(ps, nm, 4, wd))) {
+        return 0;
+    }
     snprintf(nm, sizeof nm, "%s.bias", name);
     float *b = get_f32(ps, nm, 1, bd);
-    if (!w || !b) return 0;
+    if (!b) return 0;
     c->cout = cout;
     c->cin = cin;
     c->k = k;
     c->stride = stride;
-    c->w = w;
     c->b = b;
+    return 1;
+}
+
+/* c->w from its f16 weights in the payload, unless made already. */
+static int conv_f32(hvic_model *m, hv_conv *c)
+{
+    if (c->w) return 1;
+    const uint64_t n = (uint64_t)c->cout * c->cin * c->k * c->k;
+    float *w = model_alloc(m, n * sizeof *w);
+    if (!w) return 0;
+    f16_to_f32_n(c->w16, n, w);
+    c->w = w;
     return 1;
 }
 
@@ -588,6 +601,29 @@ static hvic_status build_model(parser *ps)
     return st;
 }
 
+hvic_status hv_model_prepare(const hvic_model *cm, unsigned what)
+{
+    /* the layouts are a cache: the model's meaning never changes */
+    hvic_model *m = (hvic_model *)cm;
+    if ((atomic_load_explicit(&m->prepared, memory_order_acquire) & what) == what) return HVIC_OK;
+    pthread_mutex_lock(&m->prep_lock);
+    const unsigned have = atomic_load_explicit(&m->prepared, memory_order_relaxed);
+    const unsigned need = what & ~have;
+    int ok = 1;
+    for (int i = 0; i < 4 && ok; i++)
+        ok = (!(need & HV_PREP_ANALYSIS) || (conv_f32(m, &m->g_a[i]) && (i == 3 || conv_f32(m, &m->h_a[i])))) &&
+             (!(need & (HV_PREP_GS_FLOAT | HV_PREP_GS_BF16)) || conv_f32(m, &m->g_s[i]));
+    ok = ok && (!(need & HV_PREP_ANALYSIS) || hv_analysis_prepare(m, model_alloc)) &&
+             (!(need & HV_PREP_HS_DGEMM) || hv_hyper_prepare(m, model_alloc, 1)) &&
+             (!(need & HV_PREP_HS_PAIRS) || hv_hyper_prepare(m, model_alloc, 0)) &&
+             (!(need & HV_PREP_GS_FLOAT) || hv_synthesis_prepare(m, model_alloc, 0)) &&
+             (!(need & HV_PREP_GS_BF16) || hv_synthesis_prepare(m, model_alloc, 1));
+    /* a failed step leaves what it made in m->blocks, and a retry redoes it */
+    if (ok) atomic_store_explicit(&m->prepared, have | need, memory_order_release);
+    pthread_mutex_unlock(&m->prep_lock);
+    return ok ? HVIC_OK : HVIC_ERR_NOMEM;
+}
+
 hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
 {
     if (!out) return HVIC_ERR_ARG;
@@ -621,6 +657,7 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
         free(payload);
         return HVIC_ERR_NOMEM;
     }
+    ps.m->payload = payload; /* freed with the model */
     ps.m->version = (int)version;
     pthread_mutex_init(&ps.m->prep_lock, NULL);
     atomic_init(&ps.m->prepared, 0u);
@@ -628,7 +665,6 @@ hvic_status hv_model_parse(const uint8_t *data, size_t len, hvic_model **out)
     if (st == HVIC_OK) st = build_model(&ps);
     if (st == HVIC_OK) ps.m->digest = hvic_crc32(0, data, len);
     free(ps.t);
-    free(payload);
     if (st != HVIC_OK) {
         hvic_model_free(ps.m);
         return st;

@@ -64,7 +64,9 @@ typedef struct hv_kernels {
 /** A float convolution (weights [cout][cin][k][k], zero padding k/2). */
 typedef struct hv_conv {
     int cout, cin, k, stride;
-    const float *w;      /* [cout][cin*k*k] row-major, as in the file */
+    const float *w;      /* [cout][cin*k*k] row-major, as in the file; NULL until
+                            made from w16 (hv_model_prepare) */
+    const uint8_t *w16;  /* NULL, or the same as little-endian f16 in the model's payload */
     const float *b;      /* [cout] */
     const float *wpack;  /* NULL, or packed for the deterministic kernel (conv_det.c) */
     const float *wwino;  /* NULL, or [36][cout][cin] Winograd weights (synthesis/conv_wino.c) */
@@ -130,6 +132,7 @@ struct hvic_model {
     hv_cdf_table y_cdfs;           /* S Gaussian CDFs, index = scale index */
     hv_cdf *z_cdfs;                /* N CDFs of the z channels */
 
+    uint8_t *payload;                /* the file's tensors (w16 points into it) */
     void **blocks;                   /* every allocation, freed together */
     size_t nblocks, cap_blocks;
     /* The prepared layouts are a cache of a model that is otherwise
