@@ -266,9 +266,20 @@ int main(int argc, char **argv)
     printf("median encode %.3f s (%.2f MP/s), decode %.3f s (%.2f MP/s), h_s %.3f s, g_s %.3f s\n",
            median(enc, n), median(mpe, n), median(dec, n), median(mpd, n), median(hs, n),
            median(gs, n));
-    printf("peak RSS %.1f MiB; deterministic kernel %s; g_s kernel %s; OpenBLAS core %s, %d "
-           "thread(s)\n",
-           ru.ru_maxrss / 1024.0, kernels.analysis, kernels.synthesis,
+    char cpu[256] = "unknown CPU";
+    FILE *ci = fopen("/proc/cpuinfo", "r");
+    for (char line[512]; ci && fgets(line, sizeof line, ci);) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            snprintf(cpu, sizeof cpu, "%s", colon + 2);
+            cpu[strcspn(cpu, "\n")] = 0;
+            break;
+        }
+    }
+    if (ci) fclose(ci);
+    printf("peak RSS %.1f MiB; CPU %s; kernels: g_a/h_a %s, h_s %s, g_s %s; OpenBLAS core %s, "
+           "%d thread(s)\n",
+           ru.ru_maxrss / 1024.0, cpu, kernels.analysis, kernels.hyper, kernels.synthesis,
            openblas_get_corename(), openblas_get_num_threads());
     int rc = 0;
     if (big_w) {
