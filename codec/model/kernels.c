@@ -13,10 +13,7 @@ void hv_kernels_choose(hvic_model *m)
 {
     const hv_cpu *cpu = hv_cpu_features();
     m->kernels.det = cpu->avx512 ? HV_DET_AVX512 : cpu->avx2_fma ? HV_DET_AVX2 : HV_DET_GENERIC;
-    m->kernels.gs = !hv_gs_bf16_usable(m) ? HV_GS_FLOAT
-                    : cpu->amx_bf16   ? HV_GS_AMX
-                    : cpu->avx512_bf16 ? HV_GS_AVX512BF16
-                                      : HV_GS_FLOAT;
+    m->kernels.gs = !hv_gs_bf16_usable(m) ? HV_GS_FLOAT : cpu->amx_bf16 ? HV_GS_AMX : HV_GS_AVX512BF16;
     m->kernels.hs = cpu->avx512_vnni ? HV_HS_VNNI : cpu->avx2_fma ? HV_HS_AVX2 : HV_HS_DGEMM;
 }
 

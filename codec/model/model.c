@@ -610,9 +610,10 @@ hvic_status hv_model_prepare(const hvic_model *cm, unsigned what)
     const unsigned have = atomic_load_explicit(&m->prepared, memory_order_relaxed);
     const unsigned need = what & ~have;
     int ok = 1;
-    for (int i = 0; i < 4 && ok; i++)
-        ok = (!(need & HV_PREP_ANALYSIS) || (conv_f32(m, &m->g_a[i]) && (i == 3 || conv_f32(m, &m->h_a[i])))) &&
-             (!(need & (HV_PREP_GS_FLOAT | HV_PREP_GS_BF16)) || conv_f32(m, &m->g_s[i]));
+    if (need & HV_PREP_ANALYSIS)
+        for (int i = 0; i < 4 && ok; i++) ok = conv_f32(m, &m->g_a[i]) && (i == 3 || conv_f32(m, &m->h_a[i]));
+    if (need & (HV_PREP_GS_FLOAT | HV_PREP_GS_BF16))
+        for (int i = 0; i < 4 && ok; i++) ok = conv_f32(m, &m->g_s[i]);
     ok = ok && (!(need & HV_PREP_ANALYSIS) || hv_analysis_prepare(m, model_alloc)) &&
              (!(need & HV_PREP_HS_DGEMM) || hv_hyper_prepare(m, model_alloc, 1)) &&
              (!(need & HV_PREP_HS_PAIRS) || hv_hyper_prepare(m, model_alloc, 0)) &&
