@@ -7,6 +7,7 @@
 #include "image.h"
 #include "model.h"
 #include "parallel.h"
+#include "pixel.h"
 #include "synthesis.h"
 #include "rans.h"
 
@@ -27,21 +28,32 @@ static hvic_status decode_slice(void *arg, int c0, int c1)
     return st;
 }
 
-/* Reads and checks the container, decodes zhat, then q slice by slice with
- * the entropy parameters from h_s and the channel context.
- * max_pixels (0 = no limit) is checked before anything the image's size
- * decides is allocated. On success *l is allocated and *c filled (call
- * hvic_container_free). */
-static hvic_status decode_latents(const hvic_model *m, const uint8_t *buf, size_t len,
-                                  int threads, uint64_t max_pixels, hvic_container *c,
-                                  hv_latents *l, uint32_t *py)
+/* Reads and checks the container; max_pixels (0 = no limit) is checked
+ * before anything the image's size decides is allocated. On success *c is
+ * filled (call hvic_container_free). */
+static hvic_status read_container(const uint8_t *buf, size_t len, uint64_t max_pixels,
+                                  hvic_container *c)
 {
-    if (!m || !buf) return HVIC_ERR_ARG;
+    if (!buf) return HVIC_ERR_ARG;
     hvic_status st = hvic_container_read(buf, len, c);
     if (st != HVIC_OK) return st;
     if (max_pixels && (uint64_t)c->width * c->height > max_pixels) {
         hvic_container_free(c);
         return HVIC_ERR_TOO_LARGE;
+    }
+    return HVIC_OK;
+}
+
+/* After read_container (a file with latents): decodes zhat, then q slice by
+ * slice with the entropy parameters from h_s and the channel context. On
+ * success *l is allocated; on error *c is freed. */
+static hvic_status decode_latents(const hvic_model *m, int threads, hvic_container *c,
+                                  hv_latents *l, uint32_t *py)
+{
+    hvic_status st;
+    if (!m) {
+        hvic_container_free(c);
+        return HVIC_ERR_ARG;
     }
     if (c->model_digest != m->digest) {
         hvic_container_free(c);
@@ -113,17 +125,25 @@ hvic_status hvic_decode_with(const hvic_model *m, const uint8_t *buf, size_t len
     if (p && p->threads < 0) return HVIC_ERR_ARG;
     const int threads = p ? p->threads : 0;
     hvic_container c;
-    hv_latents l;
-    uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
+    hv_latents l = {0};
+    uint32_t py = 0;
+    hvic_status st = read_container(buf, len, p ? p->max_pixels : 0, &c);
     if (st != HVIC_OK) return st;
+    const int pixel = c.num_layers == 0;
+    if (!pixel) {
+        st = decode_latents(m, threads, &c, &l, &py);
+        if (st != HVIC_OK) return st;
+    }
     st = hvic_image_alloc(image, c.width, c.height);
     if (st == HVIC_OK)
         st = hv_meta_copy(&image->meta, c.icc, c.icc_size, c.exif, c.exif_size, c.xmp,
                               c.xmp_size);
-    if (st == HVIC_OK) st = synthesise(m, &l, py, &c, threads, image->rgb, image->stride);
+    if (st == HVIC_OK)
+        st = pixel ? hv_pixel_decode(c.pixl, c.pixl_size, c.width, c.height,
+                                     threads ? threads : hv_default_threads(), image->rgb, image->stride)
+                   : synthesise(m, &l, py, &c, threads, image->rgb, image->stride);
     if (st != HVIC_OK) hvic_image_free(image);
-    hv_latents_free(&l);
+    if (!pixel) hv_latents_free(&l);
     hvic_container_free(&c);
     return st;
 }
@@ -135,18 +155,26 @@ hvic_status hvic_decode_into(const hvic_model *m, const uint8_t *buf, size_t len
     if (p && p->threads < 0) return HVIC_ERR_ARG;
     const int threads = p ? p->threads : 0;
     hvic_container c;
-    hv_latents l;
-    uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, threads, p ? p->max_pixels : 0, &c, &l, &py);
+    hv_latents l = {0};
+    uint32_t py = 0;
+    hvic_status st = read_container(buf, len, p ? p->max_pixels : 0, &c);
     if (st != HVIC_OK) return st;
+    const int pixel = c.num_layers == 0;
+    if (!pixel) {
+        st = decode_latents(m, threads, &c, &l, &py);
+        if (st != HVIC_OK) return st;
+    }
     /* The file is valid: a size mismatch is the caller's (checked without
      * overflow: row bytes <= stride, rows - 1 <= (size - row bytes) / stride). */
     const size_t row = 3 * (size_t)c.width;
     if (stride < row || size < row || (c.height > 1 && (size - row) / stride < c.height - 1))
         st = HVIC_ERR_ARG;
+    else if (pixel)
+        st = hv_pixel_decode(c.pixl, c.pixl_size, c.width, c.height,
+                             threads ? threads : hv_default_threads(), rgb, stride);
     else
         st = synthesise(m, &l, py, &c, threads, rgb, stride);
-    hv_latents_free(&l);
+    if (!pixel) hv_latents_free(&l);
     hvic_container_free(&c);
     return st;
 }
@@ -164,7 +192,13 @@ hvic_status hvic_decode_latents_hash(const hvic_model *m, const uint8_t *buf, si
     hvic_container c;
     hv_latents l;
     uint32_t py;
-    hvic_status st = decode_latents(m, buf, len, 0, 0, &c, &l, &py);
+    hvic_status st = read_container(buf, len, 0, &c);
+    if (st != HVIC_OK) return st;
+    if (c.num_layers == 0) { /* a pixel-coded file has no latents */
+        hvic_container_free(&c);
+        return HVIC_ERR_UNSUPPORTED;
+    }
+    st = decode_latents(m, 0, &c, &l, &py);
     if (st != HVIC_OK) return st;
     *hash = hv_latents_hash(l.zhat, (size_t)l.N * l.zh * l.zw, l.q, (size_t)l.M * l.yh * l.yw);
     hv_latents_free(&l);

@@ -11,6 +11,7 @@
 #include "image.h"
 #include "model.h"
 #include "parallel.h"
+#include "pixel.h"
 #include "analysis.h"
 #include "synthesis.h"
 #include "rans.h"
@@ -101,6 +102,25 @@ static hvic_status code_y(const hvic_model *m, const hv_latents *l, uint8_t **ou
     return st;
 }
 
+/* A container of a width x height RGB image with metadata md (or none),
+ * its streams and model still to fill in. */
+static void container_init(hvic_container *c, uint32_t width, uint32_t height, const hvic_metadata *md)
+{
+    memset(c, 0, sizeof *c);
+    c->width = width;
+    c->height = height;
+    c->channels = 3;
+    c->bit_depth = 8;
+    if (md) {
+        c->icc = md->icc;
+        c->icc_size = md->icc_size;
+        c->exif = md->exif;
+        c->exif_size = md->exif_size;
+        c->xmp = md->xmp;
+        c->xmp_size = md->xmp_size;
+    }
+}
+
 /* The complete file of latents l: z and y streams in a container. */
 static hvic_status write_file(const hvic_model *m, uint32_t width, uint32_t height,
                               const hv_latents *l, float by, float bz, uint32_t py, uint32_t pz,
@@ -112,11 +132,7 @@ static hvic_status write_file(const hvic_model *m, uint32_t width, uint32_t heig
     if (st == HVIC_OK) st = code_y(m, l, &ys, &ylen);
     if (st == HVIC_OK) {
         hvic_container c;
-        memset(&c, 0, sizeof c);
-        c.width = width;
-        c.height = height;
-        c.channels = 3;
-        c.bit_depth = 8;
+        container_init(&c, width, height, md);
         memcpy(c.model_id, m->id, sizeof c.model_id);
         c.model_digest = m->digest;
         c.num_layers = HVIC_NUM_LAYERS;
@@ -126,18 +142,113 @@ static hvic_status write_file(const hvic_model *m, uint32_t width, uint32_t heig
         c.zlat_size = zlen;
         c.ylat = ys;
         c.ylat_size = ylen;
-        if (md) {
-            c.icc = md->icc;
-            c.icc_size = md->icc_size;
-            c.exif = md->exif;
-            c.exif_size = md->exif_size;
-            c.xmp = md->xmp;
-            c.xmp_size = md->xmp_size;
-        }
         st = hvic_container_write(&c, out, out_len);
     }
     free(zs);
     free(ys);
+    return st;
+}
+
+/* The pixel coder's file (container version 2): PIXL and the metadata. */
+static hvic_status encode_pixel(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
+                                unsigned max_error, int threads, const hvic_metadata *md,
+                                uint8_t **out, size_t *out_len)
+{
+    uint8_t *ps = NULL;
+    size_t plen = 0;
+    hvic_status st = hv_pixel_encode(rgb, width, height, stride, max_error, threads, &ps, &plen);
+    if (st == HVIC_OK) {
+        hvic_container c;
+        container_init(&c, width, height, md);
+        memcpy(c.model_id, "pixel", 6);
+        c.pixl = ps;
+        c.pixl_size = plen;
+        st = hvic_container_write(&c, out, out_len);
+    }
+    free(ps);
+    return st;
+}
+
+/* HVIC_CODER_AUTO after the model's file *out (latents l, beta_y by): the
+ * mode decision of the training objective, J = MSE + beta_y * bpp (MSE per
+ * sample in squared code values, bpp of the whole file). The model's J comes
+ * from the decoder's reconstruction (this CPU's g_s); the pixel coder's from
+ * its exact squared error (hv_pixel_sse) and coded size, searched downhill
+ * over a grid of max errors from 8. The pixel file replaces *out if its J is
+ * lower. */
+/* The pixel files of try_pixel's search: their costs, the cheapest kept. */
+typedef struct {
+    const uint8_t *rgb;
+    uint32_t width, height;
+    size_t stride;
+    const hvic_metadata *md;
+    int threads;
+    const uint64_t *sse;  /* hv_pixel_sse */
+    double by, px, n;     /* beta_y, pixels, samples */
+    double cost[16];
+    uint8_t *best;
+    size_t best_len;
+    int best_g;
+} pixel_search;
+
+static hvic_status pixel_try(pixel_search *s, const unsigned *grid, int g)
+{
+    uint8_t *f = NULL;
+    size_t len = 0;
+    hvic_status st = encode_pixel(s->rgb, s->width, s->height, s->stride, grid[g], s->threads,
+                                  s->md, &f, &len);
+    if (st != HVIC_OK) return st;
+    s->cost[g] = (double)s->sse[grid[g]] / s->n + s->by * (8.0 * (double)len / s->px);
+    if (s->best_g < 0 || s->cost[g] < s->cost[s->best_g]) {
+        free(s->best);
+        s->best = f;
+        s->best_len = len;
+        s->best_g = g;
+    } else {
+        free(f);
+    }
+    return HVIC_OK;
+}
+
+static hvic_status try_pixel(const hvic_model *m, hv_latents *l, uint32_t py, float by,
+                             const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
+                             const hvic_metadata *md, int threads, uint8_t **out, size_t *out_len)
+{
+    static const unsigned grid[] = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 31};
+    enum { NG = sizeof grid / sizeof *grid, START = 6 };
+    _Static_assert(NG <= 16, "pixel_search.cost holds the grid");
+    const double px = (double)width * height, n = 3.0 * px;
+    hvic_image rec = {0};
+    hv_recon_mu(m, py, l->q, l->idx, l->mu_q8, l->mu_q8, (size_t)l->M * l->yh * l->yw);
+    hvic_status st = hvic_image_alloc(&rec, width, height);
+    if (st == HVIC_OK)
+        st = hv_synthesise(m, l->q, l->mu_q8, l->yh, l->yw, py, width, height, 0, threads, rec.rgb,
+                           rec.stride);
+    uint64_t sse = 0;
+    for (uint32_t y = 0; y < height && st == HVIC_OK; y++)
+        for (size_t i = 0; i < 3 * (size_t)width; i++) {
+            const int d = rgb[y * stride + i] - rec.rgb[y * rec.stride + i];
+            sse += (uint64_t)(d * d);
+        }
+    hvic_image_free(&rec);
+    if (st != HVIC_OK) return st;
+    uint64_t psse[HV_PIXEL_MAX_ERROR + 1];
+    hv_pixel_sse(rgb, width, height, stride, psse);
+
+    pixel_search ps = {rgb, width, height, stride, md, threads, psse, by, px, n, {0}, NULL, 0, -1};
+    st = pixel_try(&ps, grid, START);
+    /* downhill from START: towards smaller errors, else towards larger */
+    for (int g = START - 1; g >= 0 && st == HVIC_OK && ps.best_g == g + 1; g--) st = pixel_try(&ps, grid, g);
+    for (int g = START + 1; g < NG && st == HVIC_OK && ps.best_g == g - 1 && ps.best_g >= START; g++)
+        st = pixel_try(&ps, grid, g);
+    const double model_cost = (double)sse / n + by * (8.0 * (double)*out_len / px);
+    if (st == HVIC_OK && ps.best_g >= 0 && ps.cost[ps.best_g] < model_cost) {
+        free(*out);
+        *out = ps.best;
+        *out_len = ps.best_len;
+    } else {
+        free(ps.best);
+    }
     return st;
 }
 
@@ -245,14 +356,14 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
 {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
-    if (!m || !rgb || !out || !out_len) return HVIC_ERR_ARG;
-    if (width < 1 || height < 1 || stride < 3 * (size_t)width) return HVIC_ERR_ARG;
-    if (width > HVIC_MAX_DIM || height > HVIC_MAX_DIM) return HVIC_ERR_TOO_LARGE;
     hvic_encode_params def;
     if (!p) {
         hvic_encode_params_default(&def);
         p = &def;
     }
+    if ((!m && p->coder != HVIC_CODER_PIXEL) || !rgb || !out || !out_len) return HVIC_ERR_ARG;
+    if (width < 1 || height < 1 || stride < 3 * (size_t)width) return HVIC_ERR_ARG;
+    if (width > HVIC_MAX_DIM || height > HVIC_MAX_DIM) return HVIC_ERR_TOO_LARGE;
     if (!(p->beta_y >= 0.0f) || !isfinite(p->beta_y) || !(p->beta_z >= 0.0f) ||
         !isfinite(p->beta_z) || p->threads < 0)
         return HVIC_ERR_ARG;
@@ -261,11 +372,19 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
         return HVIC_ERR_ARG;
     const int targets = (p->target_bytes > 0) + (p->target_bpp > 0) + (p->target_psnr > 0);
     if (targets > 1 || (targets && (p->beta_y > 0.0f || p->beta_z > 0.0f))) return HVIC_ERR_ARG;
+    if (p->coder < HVIC_CODER_MODEL || p->coder > HVIC_CODER_AUTO || p->max_error < 0 ||
+        p->max_error > HVIC_PIXEL_MAX_ERROR || (p->coder != HVIC_CODER_PIXEL && p->max_error) ||
+        (p->coder == HVIC_CODER_PIXEL && (p->beta_y > 0.0f || p->beta_z > 0.0f)) ||
+        (p->coder && targets))
+        return HVIC_ERR_ARG;
     const hvic_metadata *md = p->metadata;
     if (md) { /* before the slow analysis, not only in hvic_container_write */
         hvic_status mst = hv_meta_check(md);
         if (mst != HVIC_OK) return mst;
     }
+    if (p->coder == HVIC_CODER_PIXEL)
+        return encode_pixel(rgb, width, height, stride, (unsigned)p->max_error,
+                            p->threads ? p->threads : hv_default_threads(), md, out, out_len);
     float by = p->beta_y, bz = p->beta_z;
     if (by == 0.0f) {
         if (p->quality < 0 || p->quality > HVIC_QUALITY_MAX) return HVIC_ERR_ARG;
@@ -289,6 +408,13 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
         st = hv_quantise(m, &f, py, pz, threads, &l);
         if (st == HVIC_OK) {
             st = write_file(m, width, height, &l, by, bz, py, pz, md, out, out_len);
+            if (st == HVIC_OK && p->coder == HVIC_CODER_AUTO)
+                st = try_pixel(m, &l, py, by, rgb, width, height, stride, md, threads, out, out_len);
+            if (st != HVIC_OK) {
+                free(*out);
+                *out = NULL;
+                *out_len = 0;
+            }
             hv_latents_free(&l);
         }
     }

@@ -23,7 +23,7 @@ extern "C" {
 /** Version of this header (CMakeLists.txt takes the project version from
  *  here); hvic_version_number() gives the library's. */
 #define HVIC_VERSION_MAJOR 0
-#define HVIC_VERSION_MINOR 2
+#define HVIC_VERSION_MINOR 3
 #define HVIC_VERSION_PATCH 0
 #define HVIC_VERSION_NUMBER (HVIC_VERSION_MAJOR * 10000 + HVIC_VERSION_MINOR * 100 + HVIC_VERSION_PATCH)
 
@@ -320,9 +320,34 @@ typedef struct hvic_encode_params {
     uint64_t target_bytes;
     double target_bpp;
     double target_psnr;
+    /** Which coder (hvic_coder): HVIC_CODER_MODEL (0, default) the model;
+     *  HVIC_CODER_PIXEL the pixel coder: lossless or near-lossless
+     *  predictive coding (spec/pixel.md, after JPEG-LS) for text,
+     *  screenshots and plots and for qualities above the model's top level.
+     *  Every decoded sample then differs from the input by at most
+     *  max_error, on every platform; quality is ignored, betas and targets
+     *  are not allowed, and no model is needed (hvic_encode() accepts
+     *  model == NULL; hvic_decode*() decode such files with any model or
+     *  none; the file is container version 2). HVIC_CODER_AUTO: the model
+     *  at the given quality or beta, then the pixel coder at the largest
+     *  max error whose squared error is no larger than the model's
+     *  reconstruction (as this CPU's g_s makes it); the smaller file wins,
+     *  so the result is never larger nor worse than the model's. It costs a
+     *  g_s pass and a pixel-coder pass; not with targets. */
+    int32_t coder;
+    /** With HVIC_CODER_PIXEL: 0..HVIC_PIXEL_MAX_ERROR, the largest difference of a
+     *  decoded sample from the input, in 8-bit code values (0 = lossless).
+     *  Must be 0 otherwise. */
+    int32_t max_error;
     /** Zero (set by hvic_encode_params_init): room for later fields. */
-    uint32_t reserved[8];
+    uint32_t reserved[6];
 } hvic_encode_params;
+
+/** Values of hvic_encode_params.coder. */
+typedef enum hvic_coder { HVIC_CODER_MODEL = 0, HVIC_CODER_PIXEL = 1, HVIC_CODER_AUTO = 2 } hvic_coder;
+
+/** Largest hvic_encode_params.max_error. */
+#define HVIC_PIXEL_MAX_ERROR 31
 
 /** Most encoding passes of a target search (hvic_encode_params). */
 #define HVIC_TARGET_PASSES 8
@@ -359,12 +384,16 @@ HVIC_API uint32_t hvic_beta_to_gain_pos(const hvic_model *model, float beta);
  *  the defaults. The file holds the model id and digest, the user's betas,
  *  the gain positions, the latent shapes (z: N x ceil(h/64) x ceil(w/64),
  *  y: M x 4 ceil(h/64) x 4 ceil(w/64)) and the rANS-coded latents (ZLAT,
- *  YLAT; coding order of spec/model-format.md §3.4). The bytes are the same
- *  on every platform and for every thread count.
+ *  YLAT; coding order of spec/model-format.md §3.4), or with
+ *  p->coder HVIC_CODER_PIXEL (or AUTO choosing it) the pixel coder's
+ *  stream (PIXL, spec/pixel.md; model may be NULL for HVIC_CODER_PIXEL).
+ *  The bytes are the same on every platform and for every thread count
+ *  (HVIC_CODER_AUTO: see hvic_encode_params.coder).
  *  On success *out (released with hvic_free()) holds *out_len bytes.
  *  Errors: HVIC_ERR_ARG (NULL pointers, bad sizes or stride, quality out of
  *  0..100, negative or non-finite beta or target, two targets, a target
- *  with a beta, a metadata pointer NULL with a
+ *  with a beta, coder or max_error out of range, a NULL model without the
+ *  pixel coder, betas with it, a target with it or with auto, a metadata pointer NULL with a
  *  non-zero size), HVIC_ERR_TOO_LARGE (also: a metadata item over
  *  HVIC_META_MAX), HVIC_ERR_NOMEM,
  *  HVIC_ERR_MODEL (the model produced non-finite latents). */
@@ -411,15 +440,18 @@ HVIC_API int hvic_decode_params_init(hvic_decode_params *p, int abi_version);
 
 /** Decode a complete .hvic file into *image (8-bit RGB, stride 3 * width,
  *  free with hvic_image_free()); image->meta receives copies of the file's
- *  ICC profile, Exif and XMP. p may be NULL for the defaults.
+ *  ICC profile, Exif and XMP. p may be NULL for the defaults. A file of the
+ *  pixel coder (HVIC_CODER_PIXEL, container version 2) needs no model:
+ *  model may then be NULL, and it decodes to the same bytes everywhere.
  *  Errors: those of hvic_container_read() (HVIC_ERR_BAD_MAGIC,
  *  HVIC_ERR_BAD_VERSION, HVIC_ERR_TRUNCATED, HVIC_ERR_CRC, HVIC_ERR_CORRUPT,
  *  HVIC_ERR_UNSUPPORTED, HVIC_ERR_TOO_LARGE), HVIC_ERR_MODEL_MISMATCH (the
  *  file names another model digest), HVIC_ERR_CORRUPT (latent shapes that do
  *  not match the image size and model, gain position out of range),
- *  HVIC_ERR_ENTROPY / HVIC_ERR_TRUNCATED (malformed latent streams, or a
- *  stream that does not end exactly where its data ends), HVIC_ERR_ARG
- *  (also: negative threads), HVIC_ERR_TOO_LARGE (more than p->max_pixels),
+ *  HVIC_ERR_ENTROPY / HVIC_ERR_TRUNCATED (malformed latent or pixel-coder
+ *  streams, or a stream that does not end exactly where its data ends),
+ *  HVIC_ERR_ARG (also: negative threads, a NULL model for a file of the
+ *  model), HVIC_ERR_TOO_LARGE (more than p->max_pixels),
  *  HVIC_ERR_NOMEM. On error *image is empty. */
 HVIC_API hvic_status hvic_decode_with(const hvic_model *model, const uint8_t *buf, size_t len,
                              const hvic_decode_params *p, hvic_image *image);

@@ -13,10 +13,14 @@ extern "C" {
 #endif
 
 /* ====================================================================== */
-/* Container (.hvic files) — spec/container.md, version 1                  */
+/* Container (.hvic files) — spec/container.md, versions 1 and 2          */
 /* ====================================================================== */
 
+/** Version of files coded with the model (latent layers z and y). */
 #define HVIC_CONTAINER_VERSION 1
+/** Version of files coded with the pixel coder (no latent layers, a PIXL
+ *  chunk): older readers reject them as an unsupported version. */
+#define HVIC_CONTAINER_VERSION_PIXEL 2
 #define HVIC_NUM_LAYERS 2             /**< latent layers: [0] = z, [1] = y */
 #define HVIC_GAIN_POS_MAX (1u << 24)  /**< largest gain position */
 #define HVIC_CONTAINER_MAX_CHUNKS 64  /**< most chunks in one file */
@@ -41,21 +45,25 @@ typedef struct hvic_chunk_info {
  *
  *  For hvic_container_write() the caller fills every field marked "in";
  *  metadata pointers may be NULL with size 0 (chunk omitted).
- *  hvic_container_read() fills every field. zlat/ylat then point INTO the
+ *  hvic_container_read() fills every field. zlat/ylat/pixl then point INTO the
  *  buffer given to the reader (valid only while that buffer is); icc/exif/
  *  xmp point to decompressed copies owned by the struct, released by
  *  hvic_container_free(). */
 typedef struct hvic_container {
-    uint8_t flags;                          /**< in: 0 (reserved in version 1) */
+    uint8_t flags;                          /**< in: 0 (reserved) */
     uint32_t width, height;                 /**< in: image pixels, 1..HVIC_MAX_DIM */
     uint8_t channels;                       /**< in: 3 */
     uint8_t bit_depth;                      /**< in: 8 */
     char model_id[HVIC_MODEL_ID_MAX + 1];   /**< in: 1..32 chars of [A-Za-z0-9._-], NUL-terminated */
     uint32_t model_digest;                  /**< in: CRC-32 of the model file bytes */
-    uint8_t num_layers;                     /**< in: HVIC_NUM_LAYERS */
-    hvic_layer_info layers[HVIC_NUM_LAYERS];/**< in: [0] = z, [1] = y */
+    uint8_t num_layers;                     /**< in: HVIC_NUM_LAYERS (version 1), or 0 for a
+                                                 pixel-coded file (version 2: no ZLAT/YLAT,
+                                                 a PIXL chunk; model id and digest unused) */
+    hvic_layer_info layers[HVIC_NUM_LAYERS];/**< in: [0] = z, [1] = y (unused with 0 layers) */
     const uint8_t *zlat; size_t zlat_size;  /**< in: hyper-latent z stream (ZLAT) */
     const uint8_t *ylat; size_t ylat_size;  /**< in: latent y stream (YLAT) */
+    const uint8_t *pixl; size_t pixl_size;  /**< in: pixel-coder stream (PIXL, version 2 only;
+                                                 spec/pixel.md), at least 2 bytes */
     const uint8_t *icc;  size_t icc_size;   /**< in: ICC profile, uncompressed (ICCP) */
     const uint8_t *exif; size_t exif_size;  /**< in: Exif, uncompressed (EXIF) */
     const uint8_t *xmp;  size_t xmp_size;   /**< in: XMP packet, uncompressed (XMP_) */
@@ -68,7 +76,8 @@ typedef struct hvic_container {
 } hvic_container;
 
 /** Serialise c into a new buffer (*out, *len), released with hvic_free().
- *  Chunks are written in the order ZLAT, YLAT, ICCP, EXIF, XMP_; metadata
+ *  The version is 1 with HVIC_NUM_LAYERS layers, 2 with none.
+ *  Chunks are written in the order ZLAT, YLAT (or PIXL), ICCP, EXIF, XMP_; metadata
  *  is zstd-compressed. Output is deterministic for equal input.
  *  Errors: HVIC_ERR_ARG (any field out of the ranges in spec/container.md),
  *  HVIC_ERR_TOO_LARGE (dimensions, metadata or total size), HVIC_ERR_NOMEM. */

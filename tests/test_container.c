@@ -213,7 +213,7 @@ static void test_bad_version(void)
     size_t n;
     uint8_t *f = write_sample(0, &n);
     hvic_container c;
-    f[4] = 2;
+    f[4] = 3; /* 1: the model's files, 2: the pixel coder's (test_pixel) */
     CHECK_ST(hvic_container_read(f, n, &c), HVIC_ERR_BAD_VERSION);
     f[4] = 0;
     CHECK_ST(read_fixed(f, n), HVIC_ERR_BAD_VERSION);

@@ -45,10 +45,15 @@ static void print_info_json(const char *path, const hvic_container *c)
     printf(", \"size\": %zu, \"width\": %u, \"height\": %u, \"channels\": %u, \"bit_depth\": %u,\n",
            c->file_size, (unsigned)c->width, (unsigned)c->height, (unsigned)c->channels,
            (unsigned)c->bit_depth);
-    printf(" \"model\": {\"id\": ");
-    json_string(c->model_id);
-    printf(", \"digest\": \"%08x\"},\n \"layers\": [", (unsigned)c->model_digest);
-    for (int i = 0; i < HVIC_NUM_LAYERS; i++) {
+    if (c->num_layers == 0) /* pixel coder: byte 0 of PIXL is the max error (spec/pixel.md) */
+        printf(" \"coder\": \"pixel\", \"max_error\": %u,\n \"layers\": [", (unsigned)c->pixl[0]);
+    else
+        printf(" \"coder\": \"model\", \"model\": {\"id\": ");
+    if (c->num_layers) {
+        json_string(c->model_id);
+        printf(", \"digest\": \"%08x\"},\n \"layers\": [", (unsigned)c->model_digest);
+    }
+    for (int i = 0; i < c->num_layers; i++) {
         const hvic_layer_info *l = &c->layers[i];
         printf("%s\n  {\"name\": \"%s\", \"channels\": %u, \"height\": %u, \"width\": %u, "
                "\"beta\": %.7g, \"gain_pos\": %u, \"level\": %.6f}",
@@ -117,8 +122,12 @@ static int cmd_info(int argc, char **argv)
     printf("size:        %zu bytes\n", c.file_size);
     printf("dimensions:  %u x %u, %u channels, %u bits\n", (unsigned)c.width,
            (unsigned)c.height, (unsigned)c.channels, (unsigned)c.bit_depth);
-    printf("model:       %s (digest %08x)\n", c.model_id, (unsigned)c.model_digest);
-    for (int i = 0; i < HVIC_NUM_LAYERS; i++) {
+    if (c.num_layers == 0)
+        printf("coder:       pixel (no model), max error %u%s\n", (unsigned)c.pixl[0],
+               c.pixl[0] ? "" : " (lossless)");
+    else
+        printf("model:       %s (digest %08x)\n", c.model_id, (unsigned)c.model_digest);
+    for (int i = 0; i < c.num_layers; i++) {
         const hvic_layer_info *l = &c.layers[i];
         printf("layer %s:     %u x %u x %u (channels x height x width), beta %g, "
                "gain position %u (%.4f levels)\n",
@@ -221,9 +230,22 @@ static const char encode_usage[] =
     "                       (targets: g_a runs once, then at most " STR(HVIC_TARGET_PASSES) " passes of\n"
     "                       quantisation and coding; -v prints the beta found; a note\n"
     "                       says when the model cannot reach the target)\n"
+    "  --lossless           code every pixel exactly, with the pixel coder (a\n"
+    "                       predictive coder after JPEG-LS, no model: for text,\n"
+    "                       screenshots and plots, or archiving)\n"
+    "  --max-error K        near-lossless: the pixel coder with every decoded sample\n"
+    "                       within K (0..31) of the input; on screen content K 1..4\n"
+    "                       gives 44..50 dB at a fraction of the bits of the model's\n"
+    "                       top quality. Not with -q, --beta or a target\n"
+    "  --coder auto         with -q or --beta: also try the pixel coder at the largest\n"
+    "                       max error with no more squared error than the model's\n"
+    "                       result, and keep the smaller file (wins on text, plots\n"
+    "                       and screenshots; costs a decode and a pixel-coder pass).\n"
+    "                       --coder model (default): the model only\n"
     "  --model FILE         model file (default: $HVIC_MODEL, else the installed one)\n"
     "  --threads N          0..64, 0 (default) = one per CPU; the bytes do not depend\n"
-    "                       on it\n"
+    "                       on it (with --coder auto, the choice may differ between\n"
+    "                       CPUs with and without a bf16 g_s in borderline cases)\n"
     "  --drop-alpha         discard an alpha channel instead of failing\n"
     "  --strip              leave out the ICC profile, Exif and XMP (kept by default)\n"
     "  --check              decode the result back and print its PSNR\n"

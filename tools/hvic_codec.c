@@ -244,7 +244,12 @@ static int encode_one(const char *in, const char *out, void *ctx)
     }
     if (j->verbose) {
         hvic_container c;
-        if (hvic_container_read(buf, len, &c) == HVIC_OK) {
+        if (hvic_container_read(buf, len, &c) == HVIC_OK && c.num_layers == 0) {
+            fprintf(stderr, "hvic: %s: %ux%u -> %zu bytes, %.4f bpp; pixel coder, max error %d%s\n",
+                    out, (unsigned)img.width, (unsigned)img.height, len, len * 8.0 / px,
+                    (int)c.pixl[0], c.pixl[0] ? "" : " (lossless)");
+            hvic_container_free(&c);
+        } else if (c.num_layers) {
             fprintf(stderr,
                     "hvic: %s: %ux%u -> %zu bytes, %.4f bpp (z %zu, y %zu bytes); model %s; "
                     "beta_y %g (position %u), beta_z %g (position %u)\n",
@@ -289,9 +294,11 @@ done:
     return rc;
 }
 
-/* Loads the model and codes the inputs: one file to out, or with several
- * inputs (or out a directory) each to out/NAME.ext, `jobs` at a time; with
- * jobs > 1 and *threads 0, each file gets an equal share of the CPUs. */
+/* Loads the model (unless model_path is NO_MODEL: the pixel coder) and codes
+ * the inputs: one file to out, or with several inputs (or out a directory)
+ * each to out/NAME.ext, `jobs` at a time; with jobs > 1 and *threads 0,
+ * each file gets an equal share of the CPUs. */
+static const char NO_MODEL[] = "";
 static int run_files(char **inputs, int n, const char *out, const char *model_path,
                      const char *ext, int jobs, int *threads, hvic_model **m, double *t_load,
                      batch_fn fn, void *ctx)
@@ -304,7 +311,7 @@ static int run_files(char **inputs, int n, const char *out, const char *model_pa
         return EXIT_USAGE;
     }
     double t0 = now();
-    if (cli_load_model(model_path, m) != HVIC_OK) return EXIT_FAILURE;
+    if (model_path != NO_MODEL && cli_load_model(model_path, m) != HVIC_OK) return EXIT_FAILURE;
     *t_load = now() - t0;
     if (jobs > 1 && *threads == 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -328,7 +335,7 @@ static int parse_jobs(const char *val, int *jobs)
 int hvic_cmd_encode(int argc, char **argv)
 {
     const char *out = NULL, *model_path = NULL;
-    int have_q = 0, have_beta = 0, jobs = 1, n = 0;
+    int have_q = 0, have_beta = 0, have_pixel = 0, auto_coder = 0, jobs = 1, n = 0;
     enc_job j = {0};
     hvic_encode_params_default(&j.p);
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
@@ -368,6 +375,23 @@ int hvic_cmd_encode(int argc, char **argv)
             else j.p.target_psnr = x;
             j.have_target++;
             i++;
+        } else if (strcmp(a, "--coder") == 0) {
+            if (!val || (strcmp(val, "auto") != 0 && strcmp(val, "model") != 0))
+                rc = usage_error("coder must be auto or model (--lossless, --max-error: the pixel coder)", val);
+            else auto_coder = strcmp(val, "auto") == 0;
+            i++;
+        } else if (strcmp(a, "--lossless") == 0) {
+            j.p.coder = HVIC_CODER_PIXEL;
+            have_pixel = 1;
+        } else if (strcmp(a, "--max-error") == 0) {
+            if (!val || !parse_int(val, 0, HVIC_PIXEL_MAX_ERROR, &v)) {
+                rc = usage_error("max-error must be an integer 0..31", val);
+            } else {
+                j.p.coder = HVIC_CODER_PIXEL;
+                j.p.max_error = (int)v;
+                have_pixel = 1;
+                i++;
+            }
         } else if (strcmp(a, "--model") == 0) {
             if (!val) rc = usage_error("missing value for", a);
             else model_path = argv[++i];
@@ -394,10 +418,15 @@ int hvic_cmd_encode(int argc, char **argv)
     }
     if (rc < 0 && n == 0) rc = usage_error("encode needs an input image", NULL);
     if (rc < 0 && !out) rc = usage_error("encode needs -o OUT.hvic (or -o DIR/)", NULL);
-    if (rc < 0 && have_q + have_beta + j.have_target > 1)
-        rc = usage_error("give one of -q, --beta, --target-size, --target-bpp, --target-psnr", NULL);
+    if (rc < 0 && auto_coder && (j.have_target || have_pixel))
+        rc = usage_error("--coder auto is not for targets, --lossless or --max-error", NULL);
+    if (auto_coder) j.p.coder = HVIC_CODER_AUTO;
+    if (rc < 0 && have_q + have_beta + j.have_target + have_pixel > 1)
+        rc = usage_error("give one of -q, --beta, --target-size, --target-bpp, --target-psnr, "
+                         "--lossless, --max-error", NULL);
     if (rc < 0)
-        rc = run_files(inputs, n, out, model_path, ".hvic", jobs, &j.p.threads, &j.m, &j.t_load,
+        rc = run_files(inputs, n, out, j.p.coder == HVIC_CODER_PIXEL ? NO_MODEL : model_path, ".hvic",
+                       jobs, &j.p.threads, &j.m, &j.t_load,
                        encode_one, &j);
     free(inputs);
     return rc;
@@ -410,11 +439,33 @@ typedef struct dec_job {
     hvic_decode_params dp;
     int verbose;
     double t_load;
+    const char *model_path;  /* loaded at the first file that needs it */
+    pthread_mutex_t lock;
+    int load_tried;
+    hvic_status load_st;
 } dec_job;
+
+/* The model, loaded once (under j->lock) when the first file coded with
+ * one comes: pixel-coded files (container version 2) need none. *said: the
+ * load failed in this call, and said so. */
+static hvic_status decode_model(dec_job *j, int *said)
+{
+    pthread_mutex_lock(&j->lock);
+    *said = !j->load_tried;
+    if (!j->load_tried) {
+        j->load_tried = 1;
+        double t0 = now();
+        j->load_st = cli_load_model(j->model_path, &j->m);
+        j->t_load = now() - t0;
+    }
+    hvic_status st = j->load_st;
+    pthread_mutex_unlock(&j->lock);
+    return st;
+}
 
 static int decode_one(const char *in, const char *out, void *ctx)
 {
-    const dec_job *j = ctx;
+    dec_job *j = ctx;
     if (same_file(in, out)) return fail_msg(out, "output file is the input file; refusing to overwrite it");
     uint8_t *buf = NULL, *png = NULL;
     size_t len = 0, png_len = 0;
@@ -422,10 +473,16 @@ static int decode_one(const char *in, const char *out, void *ctx)
     hvic_status st = hvic_file_read(in, &buf, &len);
     if (st != HVIC_OK) return fail(in, st);
     hvic_image img = {0};
-    double t0 = now();
-    st = hvic_decode_with(j->m, buf, len, &j->dp, &img);
-    double t_dec = now() - t0;
     int rc = EXIT_SUCCESS;
+    const int pixel = len > 4 && buf[4] == HVIC_CONTAINER_VERSION_PIXEL;
+    int said = 0;
+    if (!pixel && decode_model(j, &said) != HVIC_OK) {
+        rc = said ? EXIT_FAILURE : fail_msg(in, "needs a model, and none could be loaded");
+        goto done;
+    }
+    double t0 = now();
+    st = hvic_decode_with(pixel ? NULL : j->m, buf, len, &j->dp, &img);
+    double t_dec = now() - t0;
     if (st == HVIC_ERR_TOO_LARGE && j->dp.max_pixels) {
         rc = fail_msg(in, "the image has more pixels than --max-pixels allows");
         goto done;
@@ -448,10 +505,14 @@ static int decode_one(const char *in, const char *out, void *ctx)
         fprintf(stderr, "hvic: %s: %ux%u, %.4f bpp; model load %.3f s, decode %.3f s (%.2f MP/s)\n",
                 in, (unsigned)img.width, (unsigned)img.height, len * 8.0 / px, j->t_load, t_dec,
                 px / 1e6 / t_dec);
-        hvic_kernels k;
-        hvic_model_get_kernels(j->m, &k);
-        fprintf(stderr, "hvic: kernels: h_s %s, g_s %s; ", k.hyper, k.synthesis);
-        hvic_print_blas(stderr);
+        if (pixel) {
+            fprintf(stderr, "hvic: pixel coder (no model, no BLAS)\n");
+        } else {
+            hvic_kernels k;
+            hvic_model_get_kernels(j->m, &k);
+            fprintf(stderr, "hvic: kernels: h_s %s, g_s %s; ", k.hyper, k.synthesis);
+            hvic_print_blas(stderr);
+        }
     }
 done:
     hvic_free(png);
@@ -465,6 +526,7 @@ int hvic_cmd_decode(int argc, char **argv)
     const char *out = NULL, *model_path = NULL;
     int jobs = 1, n = 0;
     dec_job j = {0};
+    pthread_mutex_init(&j.lock, NULL);
     hvic_decode_params_default(&j.dp);
     char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) return fail_msg("hvic", "out of memory");
@@ -499,9 +561,11 @@ int hvic_cmd_decode(int argc, char **argv)
     }
     if (rc < 0 && n == 0) rc = usage_error("decode needs an input .hvic file", NULL);
     if (rc < 0 && !out) rc = usage_error("decode needs -o OUT.png (or -o DIR/)", NULL);
-    if (rc < 0)
-        rc = run_files(inputs, n, out, model_path, ".png", jobs, &j.dp.threads, &j.m, &j.t_load,
+    j.model_path = model_path;
+    if (rc < 0) /* the model: decode_model */
+        rc = run_files(inputs, n, out, NO_MODEL, ".png", jobs, &j.dp.threads, &j.m, &j.t_load,
                        decode_one, &j);
+    pthread_mutex_destroy(&j.lock);
     free(inputs);
     return rc;
 }

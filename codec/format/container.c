@@ -1,4 +1,4 @@
-/* .hvic container, version 1: writer and validating reader.
+/* .hvic container, versions 1 and 2: writer and validating reader.
  * Follows spec/container.md exactly; keep the two in step. */
 #include "container.h"
 
@@ -109,11 +109,16 @@ static hvic_status check_for_write(const hvic_container *c, size_t *id_len)
     for (size_t i = 0; i < n; i++)
         if (!model_id_char_ok((unsigned char)c->model_id[i])) return HVIC_ERR_ARG;
     *id_len = n;
-    if (c->num_layers != HVIC_NUM_LAYERS) return HVIC_ERR_ARG;
-    for (int i = 0; i < HVIC_NUM_LAYERS; i++)
-        if (!layer_ok(&c->layers[i])) return HVIC_ERR_ARG;
-    if ((c->zlat_size && !c->zlat) || (c->ylat_size && !c->ylat)) return HVIC_ERR_ARG;
-    if (c->zlat_size > UINT32_MAX || c->ylat_size > UINT32_MAX) return HVIC_ERR_TOO_LARGE;
+    if (c->num_layers == 0) { /* version 2: the pixel coder's stream only */
+        if (c->zlat_size || c->ylat_size || c->pixl_size < 2 || !c->pixl) return HVIC_ERR_ARG;
+        if (c->pixl_size > UINT32_MAX) return HVIC_ERR_TOO_LARGE;
+    } else {
+        if (c->num_layers != HVIC_NUM_LAYERS || c->pixl_size) return HVIC_ERR_ARG;
+        for (int i = 0; i < HVIC_NUM_LAYERS; i++)
+            if (!layer_ok(&c->layers[i])) return HVIC_ERR_ARG;
+        if ((c->zlat_size && !c->zlat) || (c->ylat_size && !c->ylat)) return HVIC_ERR_ARG;
+        if (c->zlat_size > UINT32_MAX || c->ylat_size > UINT32_MAX) return HVIC_ERR_TOO_LARGE;
+    }
     const uint8_t *md[META_COUNT] = {c->icc, c->exif, c->xmp};
     size_t ms[META_COUNT] = {c->icc_size, c->exif_size, c->xmp_size};
     for (int i = 0; i < META_COUNT; i++) {
@@ -138,7 +143,8 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
     size_t ms[META_COUNT] = {c->icc_size, c->exif_size, c->xmp_size};
     uint8_t *mz[META_COUNT] = {NULL, NULL, NULL};
     size_t mzs[META_COUNT] = {0, 0, 0};
-    uint16_t chunk_count = 2;
+    const int pixel = c->num_layers == 0;
+    uint16_t chunk_count = pixel ? 1 : 2;
     st = HVIC_OK;
     for (int i = 0; i < META_COUNT && st == HVIC_OK; i++) {
         if (!ms[i]) continue;
@@ -157,11 +163,15 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
         chunk_count++;
     }
 
-    size_t header_size = hv_header_size(id_len, HVIC_NUM_LAYERS);
+    size_t header_size = hv_header_size(id_len, c->num_layers);
     size_t total = HVIC_PREAMBLE_SIZE + header_size + 2 + HVIC_CRC_SIZE;
     int ok = st == HVIC_OK;
-    ok = ok && add_size(&total, HVIC_CHUNK_HEADER_SIZE) && add_size(&total, c->zlat_size);
-    ok = ok && add_size(&total, HVIC_CHUNK_HEADER_SIZE) && add_size(&total, c->ylat_size);
+    if (pixel) {
+        ok = ok && add_size(&total, HVIC_CHUNK_HEADER_SIZE) && add_size(&total, c->pixl_size);
+    } else {
+        ok = ok && add_size(&total, HVIC_CHUNK_HEADER_SIZE) && add_size(&total, c->zlat_size);
+        ok = ok && add_size(&total, HVIC_CHUNK_HEADER_SIZE) && add_size(&total, c->ylat_size);
+    }
     for (int i = 0; i < META_COUNT && ok; i++)
         if (mzs[i])
             ok = mzs[i] <= UINT32_MAX && add_size(&total, HVIC_CHUNK_HEADER_SIZE) &&
@@ -175,7 +185,7 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
     }
     if (st == HVIC_OK) {
         put_bytes(&b, HVIC_MAGIC, 4);
-        put_u8(&b, HVIC_CONTAINER_VERSION);
+        put_u8(&b, pixel ? HVIC_CONTAINER_VERSION_PIXEL : HVIC_CONTAINER_VERSION);
         put_u8(&b, c->flags);
         put_u16(&b, (uint16_t)header_size);
         put_u32(&b, c->width);
@@ -186,7 +196,7 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
         put_bytes(&b, c->model_id, id_len);
         put_u32(&b, c->model_digest);
         put_u8(&b, c->num_layers);
-        for (int i = 0; i < HVIC_NUM_LAYERS; i++) {
+        for (int i = 0; i < c->num_layers; i++) {
             const hvic_layer_info *l = &c->layers[i];
             put_u16(&b, l->channels);
             put_u16(&b, l->height);
@@ -195,12 +205,18 @@ hvic_status hvic_container_write(const hvic_container *c, uint8_t **out, size_t 
             put_u32(&b, l->gain_pos);
         }
         put_u16(&b, chunk_count);
-        put_bytes(&b, "ZLAT", 4);
-        put_u32(&b, (uint32_t)c->zlat_size);
-        put_bytes(&b, c->zlat, c->zlat_size);
-        put_bytes(&b, "YLAT", 4);
-        put_u32(&b, (uint32_t)c->ylat_size);
-        put_bytes(&b, c->ylat, c->ylat_size);
+        if (pixel) {
+            put_bytes(&b, "PIXL", 4);
+            put_u32(&b, (uint32_t)c->pixl_size);
+            put_bytes(&b, c->pixl, c->pixl_size);
+        } else {
+            put_bytes(&b, "ZLAT", 4);
+            put_u32(&b, (uint32_t)c->zlat_size);
+            put_bytes(&b, c->zlat, c->zlat_size);
+            put_bytes(&b, "YLAT", 4);
+            put_u32(&b, (uint32_t)c->ylat_size);
+            put_bytes(&b, c->ylat, c->ylat_size);
+        }
         for (int i = 0; i < META_COUNT; i++) {
             if (!mzs[i]) continue;
             put_bytes(&b, meta_types[i], 4);
@@ -245,6 +261,8 @@ static hvic_status read_meta(const uint8_t *p, size_t n, uint8_t **out, size_t *
     return HVIC_OK;
 }
 
+static int version_ok(uint8_t v) { return v == HVIC_CONTAINER_VERSION || v == HVIC_CONTAINER_VERSION_PIXEL; }
+
 /* Bounded cursor over buf[pos..end). */
 typedef struct rcur {
     const uint8_t *buf;
@@ -254,7 +272,7 @@ typedef struct rcur {
 static int have(const rcur *r, size_t n) { return n <= r->end - r->pos; }
 
 /* Step 5's preamble and header fields (spec/container.md) from buf[0..end),
- * after magic and version were checked; *header_end: where the chunk list
+ * after magic and version (1 or 2) were checked; *header_end: where the chunk list
  * starts. No CRC: hvic_peek() reads a prefix of a file with it. */
 static hvic_status parse_header(const uint8_t *buf, size_t end, hvic_container *c, size_t *header_end)
 {
@@ -285,10 +303,11 @@ static hvic_status parse_header(const uint8_t *buf, size_t end, hvic_container *
     c->model_id[id_len] = '\0';
     c->model_digest = get_u32(h + 11 + id_len);
     c->num_layers = h[15 + id_len];
-    if (c->num_layers != HVIC_NUM_LAYERS) return HVIC_ERR_CORRUPT;
+    if (c->num_layers != (buf[4] == HVIC_CONTAINER_VERSION_PIXEL ? 0 : HVIC_NUM_LAYERS))
+        return HVIC_ERR_CORRUPT;
     if (header_size != hv_header_size(id_len, c->num_layers)) return HVIC_ERR_CORRUPT;
     const uint8_t *lp = h + 16 + id_len;
-    for (int i = 0; i < HVIC_NUM_LAYERS; i++, lp += HVIC_LAYER_RECORD_SIZE) {
+    for (int i = 0; i < c->num_layers; i++, lp += HVIC_LAYER_RECORD_SIZE) {
         hvic_layer_info *l = &c->layers[i];
         l->channels = get_u16(lp);
         l->height = get_u16(lp + 2);
@@ -308,7 +327,7 @@ hvic_status hvic_peek(const uint8_t *buf, size_t len, hvic_file_info *info)
     if (!buf || len < 4) return len && memcmp(buf, HVIC_MAGIC, len) != 0 ? HVIC_ERR_BAD_MAGIC : HVIC_ERR_TRUNCATED;
     if (memcmp(buf, HVIC_MAGIC, 4) != 0) return HVIC_ERR_BAD_MAGIC;
     if (len < 5) return HVIC_ERR_TRUNCATED;
-    if (buf[4] != HVIC_CONTAINER_VERSION) return HVIC_ERR_BAD_VERSION;
+    if (!version_ok(buf[4])) return HVIC_ERR_BAD_VERSION;
     if (len < HVIC_PREAMBLE_SIZE) return HVIC_ERR_TRUNCATED;
     hvic_container c;
     memset(&c, 0, sizeof c);
@@ -330,7 +349,7 @@ static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
     if (len >= 4 ? memcmp(buf, HVIC_MAGIC, 4) != 0 : memcmp(buf, HVIC_MAGIC, len) != 0)
         return HVIC_ERR_BAD_MAGIC;
     if (len < 5) return HVIC_ERR_TRUNCATED;
-    if (buf[4] != HVIC_CONTAINER_VERSION) return HVIC_ERR_BAD_VERSION;
+    if (!version_ok(buf[4])) return HVIC_ERR_BAD_VERSION;
     if (len < HVIC_PREAMBLE_SIZE + HVIC_CRC_SIZE) return HVIC_ERR_TRUNCATED;
 
     /* 4: CRC over everything before the trailer. */
@@ -348,9 +367,10 @@ static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
     if (!have(&r, 2)) return HVIC_ERR_TRUNCATED;
     unsigned count = get_u16(buf + r.pos);
     r.pos += 2;
-    if (count < HVIC_MIN_CHUNKS) return HVIC_ERR_CORRUPT;
+    const int pixel = c->num_layers == 0;
+    if (count < (pixel ? 1u : HVIC_MIN_CHUNKS)) return HVIC_ERR_CORRUPT;
     if (count > HVIC_CONTAINER_MAX_CHUNKS) return HVIC_ERR_TOO_LARGE;
-    int seen_z = 0, seen_y = 0, seen_meta[META_COUNT] = {0, 0, 0};
+    int seen_z = 0, seen_y = 0, seen_p = 0, seen_meta[META_COUNT] = {0, 0, 0};
     const uint8_t **meta_ptr[META_COUNT] = {&c->icc, &c->exif, &c->xmp};
     size_t *meta_len[META_COUNT] = {&c->icc_size, &c->exif_size, &c->xmp_size};
     for (unsigned k = 0; k < count; k++) {
@@ -369,6 +389,14 @@ static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
         ci->size = (uint32_t)size;
         c->num_chunks = (uint16_t)(k + 1);
 
+        if (pixel && memcmp(type, "PIXL", 4) == 0) {
+            if (seen_p++ || size < 2) return HVIC_ERR_CORRUPT;
+            c->pixl = payload;
+            c->pixl_size = size;
+            continue;
+        }
+        if (memcmp(type, "ZLAT", 4) == 0 || memcmp(type, "YLAT", 4) == 0)
+            if (pixel) return HVIC_ERR_CORRUPT; /* no latents in a version-2 file */
         if (memcmp(type, "ZLAT", 4) == 0) {
             if (seen_z++) return HVIC_ERR_CORRUPT;
             c->zlat = payload;
@@ -399,7 +427,7 @@ static hvic_status parse(const uint8_t *buf, size_t len, hvic_container *c)
         /* unknown ancillary: skipped */
     }
     if (r.pos != end) return HVIC_ERR_CORRUPT;
-    if (!seen_z || !seen_y) return HVIC_ERR_CORRUPT;
+    if (pixel ? !seen_p : !seen_z || !seen_y) return HVIC_ERR_CORRUPT;
     return HVIC_OK;
 }
 

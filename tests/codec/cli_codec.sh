@@ -147,6 +147,31 @@ for case in "huge.png:too large" "corrupt_crc.png:corrupt" "truncated.png:trunca
         || bad "$f: $(cat err.txt)"
 done
 
+# The pixel coder: exact, within --max-error, no model needed; --coder auto
+shot=$images/screen/node_fs.png
+"$hvic" encode "$shot" -o p0.hvic --lossless && HVIC_MODEL=/nonexistent "$hvic" decode p0.hvic -o p0.png \
+    && "$hvic" compare "$shot" p0.png | grep -q "psnr-rgb: *inf" && pass "--lossless: exact, decoded without a model" \
+    || bad "--lossless round trip: $("$hvic" compare "$shot" p0.png)"
+"$hvic" info p0.hvic | grep -q "coder: *pixel (no model), max error 0" && pass "info names the pixel coder" \
+    || bad "info: $("$hvic" info p0.hvic)"
+"$hvic" encode "$shot" -o p4.hvic --max-error 4 && "$hvic" decode p4.hvic -o p4.png \
+    && [ "$(wc -c < p4.hvic)" -lt "$(wc -c < p0.hvic)" ] && pass "--max-error 4 is smaller" || bad "--max-error 4"
+/usr/bin/python3 -c "
+import sys; from PIL import Image; import numpy as np
+a = np.asarray(Image.open(sys.argv[1]).convert('RGB'), int); b = np.asarray(Image.open(sys.argv[2]), int)
+sys.exit(0 if a.shape == b.shape and abs(a - b).max() <= 4 else 1)" "$shot" p4.png \
+    && pass "--max-error 4: every sample within 4" || bad "--max-error 4: bound broken"
+"$hvic" encode "$shot" -o pm.hvic -q 75 && "$hvic" encode "$shot" -o pa.hvic -q 75 --coder auto \
+    && [ "$(wc -c < pa.hvic)" -lt "$(wc -c < pm.hvic)" ] && "$hvic" info pa.hvic | grep -q "coder: *pixel" \
+    && pass "--coder auto picks the pixel coder for a screenshot" || bad "--coder auto on a screenshot"
+"$hvic" encode "$img" -o pp.hvic --coder auto && cmp -s pp.hvic a.hvic \
+    && pass "--coder auto keeps the model's file for a photo" || bad "--coder auto on a photo"
+expect_error "--max-error 32" 2 "$hvic" encode "$shot" -o x.hvic --max-error 32
+expect_error "--lossless with -q" 2 "$hvic" encode "$shot" -o x.hvic --lossless -q 50
+expect_error "--coder auto with a target" 2 "$hvic" encode "$shot" -o x.hvic --coder auto --target-bpp 1
+expect_error "--coder other" 2 "$hvic" encode "$shot" -o x.hvic --coder pixel
+HVIC_MODEL=/nonexistent expect_error "model file without a model" 1 "$hvic" decode a.hvic -o x.png
+
 # A full disk: the write error is reported, exit 1
 if [ -w /dev/full ]; then
     expect_error "decode to a full disk" 1 sh -c "'$hvic' decode a.hvic -o - > /dev/full"

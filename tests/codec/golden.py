@@ -25,7 +25,8 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden.txt")
 IMAGES = ["rd_seeding_203x185.png", "train_crop_256x192.png", "screen/valgrind_core.png"]
-SETTINGS = {"q10": ["-q", "10"], "q75": ["-q", "75"], "beta20,200": ["--beta", "20,200"]}
+SETTINGS = {"q10": ["-q", "10"], "q75": ["-q", "75"], "beta20,200": ["--beta", "20,200"],
+            "lossless": ["--lossless"], "e4": ["--max-error", "4"]}  # the last two: pixel coder
 
 
 def sha256(data):

@@ -20,7 +20,11 @@ With the model models/default.hvicm of the source tree (the codec mode):
   n/a ("do not overlap") exactly when the quality ranges do not overlap (the
   case with the development model: hvic ~10-21 dB, JPEG ~29-42 dB);
 - the default model (HVIC_MODEL, no --model) gives the same result; a
-  missing or damaged model is an error.
+  missing or damaged model is an error;
+- the pixel coder's curve (--pixel-errors 2,8; it needs no model) stays
+  within the PSNR its max error guarantees and shrinks as the error grows;
+  with --coder auto, every hvic-auto file is no larger and no worse than the
+  model's at the same beta.
 Without that model file, `hvic rd` without --betas must run the JPEG
 baseline only, and the JPEG part is checked (exit 77, skipped, if a default
 model is found elsewhere, e.g. installed).
@@ -103,10 +107,12 @@ def main():
     model = os.path.join(src, "models", "default.hvicm")
     codec = os.path.exists(model)
     prefix = os.path.join(work, "t")
-    cmd = [exe, "rd"] + images + ["--jpeg-qualities", "20,80", "--jobs", "2", "--out", prefix]
+    cmd = [exe, "rd"] + images + ["--jpeg-qualities", "20,80", "--jobs", "2", "--out", prefix,
+                                  "--pixel-errors", "2,8"]
     if codec:
         betas = [float(f"{b:g}") for b in model_betas(src, model)]
-        cmd += ["--betas", ",".join(f"{b:g}" for b in betas), "--beta-grid", "--model", model]
+        cmd += ["--betas", ",".join(f"{b:g}" for b in betas), "--beta-grid", "--model", model,
+                "--coder", "auto"]
     p = run(cmd)
     print(p.stdout)
     print(p.stderr, file=sys.stderr)
@@ -118,17 +124,19 @@ def main():
 
     rows = list(csv.DictReader(open(prefix + "-images.csv")))
     kinds = ["jpeg420", "jpeg444"] + (["hvic"] if codec else [])
-    assert len(rows) == 2 * (2 * 2 + (2 + 2 if codec else 0)), len(rows)  # hvic: 2 + 2 grid-only
+    # JPEG 2 x 2, pixel 2; hvic 2 + 2 grid-only, hvic-auto 2
+    assert len(rows) == 2 * (2 * 2 + 2 + (2 + 2 + 2 if codec else 0)), len(rows)
     for r in rows:
         px = int(r["width"]) * int(r["height"])
         bpp, ms = float(r["bpp"]), float(r["ms_ssim"])
         assert int(r["bytes"]) > 0 and close(bpp, int(r["bytes"]) * 8 / px, 1e-5), r
         assert 0 < bpp < 24 and 0 <= ms <= 1 and close(float(r["ms_ssim_db"]), db(ms), 1e-5), r
         assert float(r["enc_s"]) > 0 and float(r["dec_s"]) > 0, r
-        lo = 8 if r["codec"] == "hvic" else 10
+        lo = 8 if r["codec"] in ("hvic", "hvic-auto") else 10
         assert lo < float(r["psnr"]) < 100, r
-        if r["codec"] != "hvic":
+        if r["codec"] not in ("hvic", "hvic-auto"):
             assert r["bytes_y"] == r["bytes_z"] == r["bpp_y"] == r["bpp_z"] == "", r
+    check_pixel(rows, images, prefix)
 
     curves = {}
     for k in kinds:
@@ -187,6 +195,17 @@ def main():
     return 0
 
 
+def check_pixel(rows, images, prefix):
+    px = {(r["image"], int(r["quality"])): r for r in rows if r["codec"] == "hvic-pixel"}
+    assert len(px) == 4, px
+    for img in images:
+        for k in (2, 8):  # every sample within k: MSE <= k^2
+            assert float(px[img, k]["psnr"]) >= 20 * math.log10(255 / k) - 1e-9, px[img, k]
+        assert int(px[img, 8]["bytes"]) < int(px[img, 2]["bytes"]), img
+    d = json.load(open(prefix + "-hvic-pixel.json"))
+    assert d["name"] == "hvic-pixel" and d["results"]["max_error"] == [2, 8], d
+
+
 def check_hvic(exe, src, work, images, model, betas, rows, hv, prefix):
     b0, b1 = betas  # b0 > b1: b1 codes more bits
     assert b0 > b1, betas
@@ -219,6 +238,13 @@ def check_hvic(exe, src, work, images, model, betas, rows, hv, prefix):
         assert int(hi["bytes_z"]) >= int(lo["bytes_z"]), (lo, hi)
     i0, i1 = hv["beta_y"].index(b0), hv["beta_y"].index(b1)
     assert hv["bpp"][i1] > hv["bpp"][i0] and hv["psnr-rgb"][i1] > hv["psnr-rgb"][i0], hv
+
+    # --coder auto: never larger nor worse than the model alone.
+    for r in rows:
+        if r["codec"] != "hvic-auto":
+            continue
+        m = row(r["image"], float(r["beta_y"]), float(r["beta_z"]))
+        assert int(r["bytes"]) <= int(m["bytes"]) and float(r["psnr"]) >= float(m["psnr"]) - 1e-9, (r, m)
 
     # Beta grid: 2 x 2 means of the CSV rows; each layer's rate follows its beta.
     grid = list(csv.DictReader(open(prefix + "-betagrid.csv")))

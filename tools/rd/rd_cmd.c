@@ -25,6 +25,7 @@
 #define MAX_LIST 64
 
 static const char default_qualities[] = "5,10,15,20,30,40,50,60,70,80,90,95";
+static const char default_pixel_errors[] = "1,2,4,8,16";
 
 static int usage(const char *msg, const char *arg)
 {
@@ -153,15 +154,20 @@ static void run_job(const rd_run *run, const hvic_model *model, int enc_threads,
     double px = (double)img->width * img->height;
     hvic_image dec = {0};
     r->bpp_y = r->bpp_z = NAN;
-    if (c->kind == RD_HVIC) {
+    if (c->kind == RD_HVIC || c->kind == RD_PIXEL || c->kind == RD_AUTO) {
+        const int coder = c->kind == RD_PIXEL ? HVIC_CODER_PIXEL
+                          : c->kind == RD_AUTO ? HVIC_CODER_AUTO : HVIC_CODER_MODEL;
         rd_coded cd;
-        r->st = rd_code_image(model, img, c->beta_y, c->beta_z, enc_threads, &cd, &dec);
+        r->st = rd_code_image(model, img, c->beta_y, c->beta_z, coder, c->quality, enc_threads,
+                              &cd, &dec);
         if (r->st != HVIC_OK) return;
         r->bytes = cd.bytes;
         r->bytes_y = cd.ylat_bytes;
         r->bytes_z = cd.zlat_bytes;
-        r->bpp_y = cd.ylat_bytes * 8.0 / px;
-        r->bpp_z = cd.zlat_bytes * 8.0 / px;
+        if (c->kind != RD_PIXEL) {
+            r->bpp_y = cd.ylat_bytes * 8.0 / px;
+            r->bpp_z = cd.zlat_bytes * 8.0 / px;
+        }
         r->enc_s = cd.enc_s;
         r->dec_s = cd.dec_s;
     } else {
@@ -244,8 +250,8 @@ static size_t add_config(rd_config *cfg, size_t *n, rd_config c)
 }
 
 typedef struct {
-    const char *prefix, *model_path, *betas_arg, *qual_arg;
-    int jobs, beta_grid;
+    const char *prefix, *model_path, *betas_arg, *qual_arg, *pixel_arg;
+    int jobs, beta_grid, autocoder;
 } rd_opts;
 
 /* The sweep over the images at paths[0..npaths); returns the exit status. */
@@ -259,6 +265,11 @@ static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
             return usage("JPEG quality must be 1..100", o->qual_arg);
     if (o->betas_arg && (nbetas = parse_list(o->betas_arg, betas, MAX_LIST)) < 0)
         return usage("bad --betas", o->betas_arg);
+    double pe[MAX_LIST];
+    int npe = o->pixel_arg && *o->pixel_arg ? parse_list(o->pixel_arg, pe, MAX_LIST) : 0;
+    for (int i = 0; i < npe; i++)
+        if (pe[i] != floor(pe[i]) || pe[i] < 1 || pe[i] > HVIC_PIXEL_MAX_ERROR) npe = -1;
+    if (npe < 0) return usage("--pixel-errors takes max errors 1..31 (0, lossless, has no PSNR)", o->pixel_arg);
 
     hvic_model *model = NULL;
     hvic_status st;
@@ -282,7 +293,8 @@ static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
     run.image_paths = (char **)paths;
     run.model_id = model ? hvic_model_id(model) : "none";
     run.ngrid = o->beta_grid ? (size_t)nbetas : 0;  /* the --betas list, else the levels */
-    size_t maxcfg = (size_t)nbetas + 2 * (size_t)nq + run.ngrid * run.ngrid;
+    size_t maxcfg = (size_t)nbetas * (o->autocoder ? 2 : 1) + 2 * (size_t)nq + (size_t)npe +
+                    run.ngrid * run.ngrid;
     run.configs = calloc(maxcfg, sizeof *run.configs);
     run.grid = calloc(run.ngrid * run.ngrid + 1, sizeof *run.grid);
     run.images = calloc(npaths, sizeof *run.images);
@@ -297,6 +309,10 @@ static int sweep(const rd_opts *o, char *const *paths, size_t npaths)
     for (int k = RD_JPEG420; k <= RD_JPEG444; k++)
         for (int i = 0; i < nq; i++)
             add_config(run.configs, &run.nconfigs, (rd_config){(rd_codec_kind)k, (int)qd[i], 0, 0, 1});
+    for (int i = 0; i < npe; i++)
+        add_config(run.configs, &run.nconfigs, (rd_config){RD_PIXEL, (int)pe[i], 0, 0, 1});
+    for (int i = 0; o->autocoder && i < nbetas; i++)
+        add_config(run.configs, &run.nconfigs, (rd_config){RD_AUTO, 0, betas[i], betas[i], 1});
     for (size_t i = 0; i < run.ngrid; i++)
         for (size_t j = 0; j < run.ngrid; j++)
             run.grid[i * run.ngrid + j] = add_config(
@@ -342,12 +358,18 @@ static const char rd_help[] =
     "libjpeg-turbo (4:2:0 and 4:4:4, optimized Huffman) at each quality; prints a\n"
     "summary and the BD-rate of hvic against JPEG 4:2:0 on PSNR and MS-SSIM (dB).\n\n"
     "  --betas B1,B2,...         hvic betas (default: the model's levels; beta_y = beta_z)\n"
+    "  --coder auto              also the curve 'auto': the same betas with encode\n"
+    "                            --coder auto (the model or, where it is smaller and\n"
+    "                            no worse, the pixel coder): PREFIX-hvic-auto.json\n"
     "  --beta-grid               also sweep beta_y x beta_z, report R_y, R_z, distortion\n"
     "  --jpeg-qualities Q1,...   JPEG qualities 1..100 (default 5..95)\n"
+    "  --pixel-errors K1,...     max errors 1..31 of hvic's pixel coder (encode\n"
+    "                            --max-error; default 1,2,4,8,16; '' for none)\n"
     "  --jobs N                  code N image/setting pairs at once (default 1)\n"
     "  --model FILE              model file (default: $HVIC_MODEL, else the installed one)\n"
     "  --out PREFIX              output prefix (default 'rd'): PREFIX-images.csv,\n"
-    "                            PREFIX-hvic.json, PREFIX-jpeg420.json, PREFIX-jpeg444.json\n"
+    "                            PREFIX-hvic.json, PREFIX-jpeg420.json, PREFIX-jpeg444.json,\n"
+    "                            PREFIX-hvic-pixel.json\n"
     "                            (CompressAI format), PREFIX-betagrid.csv with --beta-grid\n";
 
 int hvic_cmd_rd(int argc, char **argv)
@@ -356,7 +378,7 @@ int hvic_cmd_rd(int argc, char **argv)
         fputs(rd_help, stdout);
         return 0;
     }
-    rd_opts o = {"rd", NULL, NULL, default_qualities, 1, 0};
+    rd_opts o = {"rd", NULL, NULL, default_qualities, default_pixel_errors, 1, 0, 0};
     char **paths = NULL;
     size_t npaths = 0, cap = 0;
     int rc = -1;
@@ -367,6 +389,7 @@ int hvic_cmd_rd(int argc, char **argv)
         int has_val = i + 1 < argc;
         if (!strcmp(a, "--betas") && has_val) o.betas_arg = argv[++i];
         else if (!strcmp(a, "--jpeg-qualities") && has_val) o.qual_arg = argv[++i];
+        else if (!strcmp(a, "--pixel-errors") && has_val) o.pixel_arg = argv[++i];
         else if (!strcmp(a, "--out") && has_val) o.prefix = argv[++i];
         else if (!strcmp(a, "--model") && has_val) o.model_path = argv[++i];
         else if (!strcmp(a, "--jobs") && has_val) {
@@ -375,6 +398,10 @@ int hvic_cmd_rd(int argc, char **argv)
             if (*end || v < 1 || v > MAX_LIST) rc = usage("--jobs takes 1..64", argv[i]);
             o.jobs = (int)v;
         } else if (!strcmp(a, "--beta-grid")) o.beta_grid = 1;
+        else if (!strcmp(a, "--coder") && has_val && !strcmp(argv[i + 1], "auto")) {
+            o.autocoder = 1;
+            i++;
+        }
         else if (a[0] == '-' && a[1]) rc = usage("unknown option or missing value", a);
         else if (add_input(a, &paths, &npaths, &cap) != 0) rc = 1;
     }

@@ -14,17 +14,24 @@ static double now_s(void)
 }
 
 hvic_status rd_code_image(const hvic_model *model, const hvic_image *img, double beta_y,
-                          double beta_z, int threads, rd_coded *res, hvic_image *decoded)
+                          double beta_z, int coder, int max_error, int threads, rd_coded *res,
+                          hvic_image *decoded)
 {
     if (!decoded) return HVIC_ERR_ARG;
     memset(decoded, 0, sizeof *decoded);
-    if (!model || !img || !res || !(beta_y > 0) || !(beta_z > 0)) return HVIC_ERR_ARG;
+    const int pixel = coder == HVIC_CODER_PIXEL;
+    if (!img || !res || (!pixel && (!model || !(beta_y > 0) || !(beta_z > 0)))) return HVIC_ERR_ARG;
     memset(res, 0, sizeof *res);
 
     hvic_encode_params p;
     hvic_encode_params_default(&p);
-    p.beta_y = (float)beta_y;
-    p.beta_z = (float)beta_z;
+    p.coder = coder;
+    if (pixel) {
+        p.max_error = max_error;
+    } else {
+        p.beta_y = (float)beta_y;
+        p.beta_z = (float)beta_z;
+    }
     p.threads = threads;
     uint8_t *buf = NULL;
     size_t len = 0;

@@ -19,13 +19,17 @@ typedef struct rd_coded {
 } rd_coded;
 
 /** Encode img with beta_y for the latent y and beta_z for the hyper-latent
- *  z (both > 0; clamped by the codec to the model's range) using `threads`
+ *  z (both > 0; clamped by the codec to the model's range) and coder
+ *  (hvic_encode_params.coder: HVIC_CODER_AUTO may give a pixel-coded file),
+ *  or with coder HVIC_CODER_PIXEL at max_error (the betas and the model are
+ *  then not used; sizes of ZLAT/YLAT are 0 for pixel-coded files), using `threads`
  *  threads (0: one per CPU) to encode and to decode, read the YLAT/ZLAT sizes back with
  *  hvic_container_read() and decode the file into *decoded (free with
  *  hvic_image_free()). Thread-safe: many calls may share one model.
  *  Errors: those of hvic_encode(), hvic_container_read(), hvic_decode_with();
  *  on error *decoded is empty. */
 hvic_status rd_code_image(const hvic_model *model, const hvic_image *img, double beta_y,
-                          double beta_z, int threads, rd_coded *res, hvic_image *decoded);
+                          double beta_z, int coder, int max_error, int threads, rd_coded *res,
+                          hvic_image *decoded);
 
 #endif /* HVIC_RD_CODEC_H */

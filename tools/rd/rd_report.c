@@ -11,7 +11,7 @@
 #include "rd_json.h"
 #include "rd_run.h"
 
-static const char *const kind_name[3] = {"hvic", "jpeg420", "jpeg444"};
+static const char *const kind_name[RD_KINDS] = {"hvic", "jpeg420", "jpeg444", "hvic-pixel", "hvic-auto"};
 
 /* Mean over images of each measure of one config. */
 typedef struct {
@@ -71,7 +71,7 @@ static int write_images_csv(const rd_run *run, const char *prefix)
         for (size_t c = 0; c < run->nconfigs; c++) {
             const rd_config *cf = &run->configs[c];
             const rd_result *r = rd_res(run, c, i);
-            int hv = cf->kind == RD_HVIC;
+            int hv = cf->kind == RD_HVIC || cf->kind == RD_AUTO;
             fprintf(f, "%s,%s", run->image_paths[i], kind_name[cf->kind]);
             put_num(f, "%.0f", hv ? NAN : cf->quality);
             put_num(f, "%.9g", hv ? cf->beta_y : NAN);
@@ -116,17 +116,22 @@ static int write_codec_json(const rd_run *run, rd_codec_kind kind, const char *p
         msdb[k] = cv->msdb[k] = hvic_ms_ssim_db(m.ms_ssim);
         enc[k] = m.enc_s;
         dec[k] = m.dec_s;
-        par[k] = kind == RD_HVIC ? cf->beta_y : cf->quality;
+        par[k] = kind == RD_HVIC || kind == RD_AUTO ? cf->beta_y : cf->quality; /* pixel: max error */
         bz[k] = cf->beta_z;
     }
     rd_series s[] = {
         {"bpp", bpp, n}, {"psnr-rgb", psnr, n}, {"ms-ssim", ms, n}, {"ms-ssim-db", msdb, n},
         {"encoding_time", enc, n}, {"decoding_time", dec, n},
-        {kind == RD_HVIC ? "beta_y" : "quality", par, n}, {"beta_z", bz, n},
+        {kind == RD_HVIC || kind == RD_AUTO ? "beta_y" : kind == RD_PIXEL ? "max_error" : "quality", par, n},
+        {"beta_z", bz, n},
     };
     char desc[256], path[4096], suffix[32];
-    if (kind == RD_HVIC)
-        snprintf(desc, sizeof desc, "hvic, model %s; means over %zu images", run->model_id,
+    if (kind == RD_HVIC || kind == RD_AUTO)
+        snprintf(desc, sizeof desc, "hvic%s, model %s; means over %zu images",
+                 kind == RD_AUTO ? " --coder auto (model or pixel coder)" : "", run->model_id,
+                 run->nimages);
+    else if (kind == RD_PIXEL)
+        snprintf(desc, sizeof desc, "hvic pixel coder (near-lossless); means over %zu images",
                  run->nimages);
     else
         snprintf(desc, sizeof desc, "libjpeg-turbo, -optimize, %s; means over %zu images",
@@ -134,7 +139,7 @@ static int write_codec_json(const rd_run *run, rd_codec_kind kind, const char *p
     snprintf(suffix, sizeof suffix, "%s.json", kind_name[kind]);
     FILE *f = open_out(prefix, suffix, path, sizeof path);
     if (!f) return 1;
-    rd_json_write(f, kind_name[kind], desc, s, kind == RD_HVIC ? 8 : 7);
+    rd_json_write(f, kind_name[kind], desc, s, kind == RD_HVIC || kind == RD_AUTO ? 8 : 7);
     return close_out(f, path);
 }
 
@@ -182,25 +187,27 @@ static void print_bd(const char *label, const double *ra, const double *qa, size
 
 int rd_report(const rd_run *run, const char *prefix)
 {
-    curve cv[3];
+    curve cv[RD_KINDS];
     int bad = write_images_csv(run, prefix);
-    for (int k = 0; k < 3; k++) bad |= write_codec_json(run, (rd_codec_kind)k, prefix, &cv[k]);
+    for (int k = 0; k < RD_KINDS; k++) bad |= write_codec_json(run, (rd_codec_kind)k, prefix, &cv[k]);
     if (run->ngrid) bad |= write_grid_csv(run, prefix);
 
-    printf("%-8s %9s %9s %9s %9s %11s %9s %9s\n", "codec", "setting", "bpp", "PSNR", "MS-SSIM",
+    printf("%-10s %9s %9s %9s %9s %11s %9s %9s\n", "codec", "setting", "bpp", "PSNR", "MS-SSIM",
            "MS-SSIM dB", "enc s", "dec s");
     for (size_t c = 0; c < run->nconfigs; c++) {
         const rd_config *cf = &run->configs[c];
         if (!cf->main_curve) continue;
         rd_mean m = mean_of(run, c);
         char set[32];
-        if (cf->kind == RD_HVIC) snprintf(set, sizeof set, "b=%g", cf->beta_y);
+        if (cf->kind == RD_HVIC || cf->kind == RD_AUTO) snprintf(set, sizeof set, "b=%g", cf->beta_y);
+        else if (cf->kind == RD_PIXEL) snprintf(set, sizeof set, "e=%d", cf->quality);
         else snprintf(set, sizeof set, "q=%d", cf->quality);
-        printf("%-8s %9s %9.4f %9.3f %9.5f %11.3f %9.4f %9.4f\n", kind_name[cf->kind], set, m.bpp,
+        printf("%-10s %9s %9.4f %9.3f %9.5f %11.3f %9.4f %9.4f\n", kind_name[cf->kind], set, m.bpp,
                m.psnr, m.ms_ssim, hvic_ms_ssim_db(m.ms_ssim), m.enc_s, m.dec_s);
     }
     const curve *j = &cv[RD_JPEG420];
-    for (int k = 0; k < 3; k += 2) {  /* hvic, jpeg444 against jpeg420 */
+    for (int k = 0; k < RD_KINDS; k += k == 0 ? 2 : 1) {  /* hvic, jpeg444, pixel vs jpeg420 */
+        if (k >= RD_PIXEL && !cv[k].n) continue;
         char label[96];
         snprintf(label, sizeof label, "BD-rate %s vs jpeg420 (PSNR):", kind_name[k]);
         print_bd(label, j->bpp, j->psnr, j->n, cv[k].bpp, cv[k].psnr, cv[k].n);

@@ -7,13 +7,18 @@
 
 #include "hvic.h"
 
-typedef enum rd_codec_kind { RD_HVIC = 0, RD_JPEG420 = 1, RD_JPEG444 = 2 } rd_codec_kind;
+/** Codecs of a sweep; RD_PIXEL: hvic's pixel coder (encode --max-error);
+ *  RD_AUTO: hvic at the same betas with encode --coder auto. */
+typedef enum rd_codec_kind {
+    RD_HVIC = 0, RD_JPEG420 = 1, RD_JPEG444 = 2, RD_PIXEL = 3, RD_AUTO = 4
+} rd_codec_kind;
+#define RD_KINDS 5
 
 /** One point of a sweep: a codec and its setting. */
 typedef struct rd_config {
     rd_codec_kind kind;
-    int quality;             /**< JPEG 1..100 */
-    double beta_y, beta_z;   /**< hvic */
+    int quality;             /**< JPEG 1..100; RD_PIXEL: the max error */
+    double beta_y, beta_z;   /**< hvic, auto */
     int main_curve;          /**< 1: part of the hvic / JPEG curve; 0: beta grid only */
 } rd_config;
 

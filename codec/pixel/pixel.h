@@ -1,0 +1,60 @@
+/* hvic pixel coder: lossless and near-lossless coding of 8-bit RGB without
+ * the learned model, for images the model cannot code well (text,
+ * screenshots, plots) and for qualities above its top level.
+ *
+ * A predictive coder in the manner of LOCO-I / JPEG-LS (Weinberger, Seroussi
+ * & Sapiro, IEEE TIP 2000): median edge detector prediction, JPEG-LS's
+ * near-lossless quantisation of the prediction error (every decoded sample
+ * is within max_error of the input), an inter-channel correction of the
+ * prediction chosen per context, and adaptive 64-symbol distributions coded
+ * with hvic's rANS coder (entropy/rans.h). Integer arithmetic only, so a file
+ * decodes to the same bytes everywhere. The image is cut into stripes of
+ * HV_PIXEL_STRIPE rows coded independently (in parallel). The payload (the
+ * PIXL chunk of a version-2 container) is specified in spec/pixel.md.
+ * Internal header. */
+#ifndef HVIC_PIXEL_H
+#define HVIC_PIXEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvic.h"
+
+/** Largest max_error (the l-infinity bound on the decoded samples). */
+#define HV_PIXEL_MAX_ERROR 31
+/** Rows per stripe; the last stripe has the rest. */
+#define HV_PIXEL_STRIPE 128
+
+/** Codes rgb (width x height pixels, interleaved R,G,B, rows stride bytes
+ *  apart) into a PIXL payload in *out (malloc'd, caller frees) of *out_len
+ *  bytes. Every decoded sample differs from the input by at most max_error
+ *  (0..HV_PIXEL_MAX_ERROR; 0 = lossless). threads >= 1 stripes at once; the
+ *  output does not depend on it. Errors: HVIC_ERR_ARG, HVIC_ERR_TOO_LARGE
+ *  (dimensions over HVIC_MAX_DIM, or a stripe stream over 4 GiB),
+ *  HVIC_ERR_NOMEM. */
+hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
+                            unsigned max_error, int threads, uint8_t **out, size_t *out_len);
+
+/** sse[k], k = 0..HV_PIXEL_MAX_ERROR: the summed squared error (over all
+ *  3 x width x height samples, in squared code values) of the pixel coder's
+ *  reconstruction of rgb at max_error k. The reconstruction does not depend
+ *  on the prediction (each sample goes to its nearest quantiser level,
+ *  spec/pixel.md §2), so this is one pass over the samples and no coding. */
+void hv_pixel_sse(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
+                  uint64_t sse[HV_PIXEL_MAX_ERROR + 1]);
+
+/** Reads the payload's max_error. Errors: HVIC_ERR_TRUNCATED (under 2
+ *  bytes), HVIC_ERR_CORRUPT (max_error over HV_PIXEL_MAX_ERROR, or an
+ *  unknown coder variant). */
+hvic_status hv_pixel_max_error(const uint8_t *buf, size_t len, unsigned *max_error);
+
+/** Decodes a PIXL payload of an image of width x height pixels into rgb
+ *  (rows stride >= 3 * width bytes apart). threads >= 1 stripes at once.
+ *  Errors: as hv_pixel_max_error; HVIC_ERR_TRUNCATED / HVIC_ERR_CORRUPT
+ *  (stripe lengths that do not add up to the payload), HVIC_ERR_ENTROPY (a
+ *  stripe stream that is malformed or does not end where it should),
+ *  HVIC_ERR_ARG, HVIC_ERR_NOMEM. rgb is partly written on error. */
+hvic_status hv_pixel_decode(const uint8_t *buf, size_t len, uint32_t width, uint32_t height,
+                            int threads, uint8_t *rgb, size_t stride);
+
+#endif
