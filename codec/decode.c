@@ -28,20 +28,19 @@ static hvic_status decode_slice(void *arg, int c0, int c1)
     return st;
 }
 
-/* Reads and checks the container; max_pixels (0 = no limit) is checked
- * before anything the image's size decides is allocated. On success *c is
- * filled (call hvic_container_free). */
+/* Reads and checks the container (and a pixel coder's stripe layout);
+ * max_pixels (0 = no limit) is checked before anything the image's size
+ * decides is allocated. On success *c is filled (call hvic_container_free). */
 static hvic_status read_container(const uint8_t *buf, size_t len, uint64_t max_pixels,
                                   hvic_container *c)
 {
     if (!buf) return HVIC_ERR_ARG;
     hvic_status st = hvic_container_read(buf, len, c);
     if (st != HVIC_OK) return st;
-    if (max_pixels && (uint64_t)c->width * c->height > max_pixels) {
-        hvic_container_free(c);
-        return HVIC_ERR_TOO_LARGE;
-    }
-    return HVIC_OK;
+    if (max_pixels && (uint64_t)c->width * c->height > max_pixels) st = HVIC_ERR_TOO_LARGE;
+    if (st == HVIC_OK && c->num_layers == 0) st = hv_pixel_check(c->pixl, c->pixl_size, c->height);
+    if (st != HVIC_OK) hvic_container_free(c);
+    return st;
 }
 
 /* After read_container (a file with latents): decodes zhat, then q slice by

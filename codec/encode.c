@@ -149,15 +149,19 @@ static hvic_status write_file(const hvic_model *m, uint32_t width, uint32_t heig
     return st;
 }
 
-/* The pixel coder's file (container version 2): PIXL and the metadata. */
+/* The pixel coder's file (container version 2): PIXL and the metadata.
+ * max_bytes > 0: stop early, with *out NULL, if the payload will not fit
+ * (hv_pixel_encode). */
 static hvic_status encode_pixel(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
-                                unsigned max_error, int threads, const hvic_metadata *md,
-                                uint8_t **out, size_t *out_len)
+                                unsigned max_error, int threads, uint64_t max_bytes,
+                                const hvic_metadata *md, uint8_t **out, size_t *out_len)
 {
     uint8_t *ps = NULL;
     size_t plen = 0;
-    hvic_status st = hv_pixel_encode(rgb, width, height, stride, max_error, threads, &ps, &plen);
-    if (st == HVIC_OK) {
+    *out = NULL;
+    *out_len = 0;
+    hvic_status st = hv_pixel_encode(rgb, width, height, stride, max_error, threads, max_bytes, &ps, &plen);
+    if (st == HVIC_OK && ps) {
         hvic_container c;
         container_init(&c, width, height, md);
         memcpy(c.model_id, "pixel", 6);
@@ -174,8 +178,8 @@ static hvic_status encode_pixel(const uint8_t *rgb, uint32_t width, uint32_t hei
  * sample in squared code values, bpp of the whole file). The model's J comes
  * from the decoder's reconstruction (this CPU's g_s); the pixel coder's from
  * its exact squared error (hv_pixel_sse) and coded size, searched downhill
- * over a grid of max errors from 8. The pixel file replaces *out if its J is
- * lower. */
+ * over a grid of max errors 1..31 from 8. The pixel file replaces *out if
+ * its J is lower. */
 /* The pixel files of try_pixel's search: their costs, the cheapest kept. */
 typedef struct {
     const uint8_t *rgb;
@@ -185,25 +189,32 @@ typedef struct {
     int threads;
     const uint64_t *sse;  /* hv_pixel_sse */
     double by, px, n;     /* beta_y, pixels, samples */
-    double cost[16];
+    double bound;         /* the lowest J so far: the model's, then the best pixel file's */
     uint8_t *best;
     size_t best_len;
     int best_g;
 } pixel_search;
 
+/* Codes grid point g unless it cannot beat the cheapest so far (s->bound):
+ * J = MSE + beta_y * bpp < bound needs fewer than (bound - MSE) px / (8 beta)
+ * bytes, the pixel coder's early stop. */
 static hvic_status pixel_try(pixel_search *s, const unsigned *grid, int g)
 {
+    const double mse = (double)s->sse[grid[g]] / s->n;
+    const double room = (s->bound - mse) * s->px / (8.0 * s->by); /* bytes */
+    if (!(room >= 1.0)) return HVIC_OK;
     uint8_t *f = NULL;
     size_t len = 0;
     hvic_status st = encode_pixel(s->rgb, s->width, s->height, s->stride, grid[g], s->threads,
-                                  s->md, &f, &len);
-    if (st != HVIC_OK) return st;
-    s->cost[g] = (double)s->sse[grid[g]] / s->n + s->by * (8.0 * (double)len / s->px);
-    if (s->best_g < 0 || s->cost[g] < s->cost[s->best_g]) {
+                                  room < 1e18 ? (uint64_t)room : 0, s->md, &f, &len);
+    if (st != HVIC_OK || !f) return st;
+    const double cost = mse + s->by * (8.0 * (double)len / s->px);
+    if (cost < s->bound) {
         free(s->best);
         s->best = f;
         s->best_len = len;
         s->best_g = g;
+        s->bound = cost;
     } else {
         free(f);
     }
@@ -214,9 +225,8 @@ static hvic_status try_pixel(const hvic_model *m, hv_latents *l, uint32_t py, fl
                              const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
                              const hvic_metadata *md, int threads, uint8_t **out, size_t *out_len)
 {
-    static const unsigned grid[] = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 31};
-    enum { NG = sizeof grid / sizeof *grid, START = 6 };
-    _Static_assert(NG <= 16, "pixel_search.cost holds the grid");
+    static const unsigned grid[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 31}; /* lossless: on request only */
+    enum { NG = sizeof grid / sizeof *grid, START = 5 };
     const double px = (double)width * height, n = 3.0 * px;
     hvic_image rec = {0};
     hv_recon_mu(m, py, l->q, l->idx, l->mu_q8, l->mu_q8, (size_t)l->M * l->yh * l->yw);
@@ -235,14 +245,19 @@ static hvic_status try_pixel(const hvic_model *m, hv_latents *l, uint32_t py, fl
     uint64_t psse[HV_PIXEL_MAX_ERROR + 1];
     hv_pixel_sse(rgb, width, height, stride, psse);
 
-    pixel_search ps = {rgb, width, height, stride, md, threads, psse, by, px, n, {0}, NULL, 0, -1};
-    st = pixel_try(&ps, grid, START);
-    /* downhill from START: towards smaller errors, else towards larger */
-    for (int g = START - 1; g >= 0 && st == HVIC_OK && ps.best_g == g + 1; g--) st = pixel_try(&ps, grid, g);
-    for (int g = START + 1; g < NG && st == HVIC_OK && ps.best_g == g - 1 && ps.best_g >= START; g++)
-        st = pixel_try(&ps, grid, g);
     const double model_cost = (double)sse / n + by * (8.0 * (double)*out_len / px);
-    if (st == HVIC_OK && ps.best_g >= 0 && ps.cost[ps.best_g] < model_cost) {
+    pixel_search ps = {rgb, width, height, stride, md, threads, psse, by, px, n, model_cost, NULL, 0, -1};
+    st = pixel_try(&ps, grid, START);
+    /* downhill from START: smaller errors while they pay; else larger ones
+     * (fewer bits), past any that cannot beat the model, while they pay */
+    for (int g = START - 1; g >= 0 && st == HVIC_OK && ps.best_g == g + 1; g--) st = pixel_try(&ps, grid, g);
+    if (ps.best_g == START || ps.best_g < 0)
+        for (int g = START + 1; g < NG && st == HVIC_OK; g++) {
+            const int had = ps.best_g;
+            st = pixel_try(&ps, grid, g);
+            if (had >= 0 && ps.best_g != g) break;
+        }
+    if (st == HVIC_OK && ps.best) {
         free(*out);
         *out = ps.best;
         *out_len = ps.best_len;
@@ -384,7 +399,7 @@ hvic_status hvic_encode(const hvic_model *m, const uint8_t *rgb, uint32_t width,
     }
     if (p->coder == HVIC_CODER_PIXEL)
         return encode_pixel(rgb, width, height, stride, (unsigned)p->max_error,
-                            p->threads ? p->threads : hv_default_threads(), md, out, out_len);
+                            p->threads ? p->threads : hv_default_threads(), 0, md, out, out_len);
     float by = p->beta_y, bz = p->beta_z;
     if (by == 0.0f) {
         if (p->quality < 0 || p->quality > HVIC_QUALITY_MAX) return HVIC_ERR_ARG;

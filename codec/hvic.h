@@ -329,11 +329,13 @@ typedef struct hvic_encode_params {
      *  are not allowed, and no model is needed (hvic_encode() accepts
      *  model == NULL; hvic_decode*() decode such files with any model or
      *  none; the file is container version 2). HVIC_CODER_AUTO: the model
-     *  at the given quality or beta, then the pixel coder at the largest
-     *  max error whose squared error is no larger than the model's
-     *  reconstruction (as this CPU's g_s makes it); the smaller file wins,
-     *  so the result is never larger nor worse than the model's. It costs a
-     *  g_s pass and a pixel-coder pass; not with targets. */
+     *  at the given quality or beta, then the pixel coder at a few max
+     *  errors (1..31, never lossless); the file with the lowest cost
+     *  J = MSE + beta_y * bpp wins (the training objective: MSE per sample
+     *  in squared code values, bpp of the whole file), the model's MSE as
+     *  this CPU's g_s reconstructs it. On photos that is the model's file,
+     *  unchanged. It costs a g_s pass and some pixel-coder passes; not with
+     *  targets. */
     int32_t coder;
     /** With HVIC_CODER_PIXEL: 0..HVIC_PIXEL_MAX_ERROR, the largest difference of a
      *  decoded sample from the input, in 8-bit code values (0 = lossless).

@@ -2,6 +2,8 @@
  * that encoder and decoder cannot drift apart. Follows spec/pixel.md. */
 #include "pixel.h"
 
+#include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +27,15 @@ typedef struct {
 typedef struct {
     amodel m[3][NACT][NSEC];
     uint32_t acc[2][NACT][2]; /* R, B: summed |error| without / with the G correction */
+    uint16_t lg[256];         /* encoder's size bound: >= 256 log2(f) for f of mantissa i */
 } pstate;
+
+/* An encoder's size limit, shared by its stripes: the summed lower bound of
+ * their symbols' costs, in 1/256 bit (an estimate, used only to stop early). */
+typedef struct {
+    _Atomic uint64_t used;
+    uint64_t limit;
+} budget;
 
 static void state_init(pstate *s)
 {
@@ -41,6 +51,17 @@ static void state_init(pstate *s)
         for (int k = 0; k < NACT; k++)
             for (int j = 0; j < NSEC; j++) s->m[ch][k][j] = a;
     memset(s->acc, 0, sizeof s->acc);
+    for (int i = 0; i < 256; i++) s->lg[i] = (uint16_t)ceil(256.0 * log2(1.0 + (i + 1) / 256.0));
+}
+
+/* A lower bound, in 1/256 bit, of the cost 16 - log2 f of coding a symbol
+ * of frequency f (1..65536 of 2^16). */
+static uint32_t cost_lb(const pstate *s, uint32_t f)
+{
+    const int e = 31 - __builtin_clz(f); /* 2^e <= f < 2^(e+1) */
+    const uint32_t frac = e >= 8 ? (f >> (e - 8)) & 255 : (f << (8 - e)) & 255;
+    const uint32_t lg = ((uint32_t)e << 8) + s->lg[frac]; /* >= 256 log2 f */
+    return lg < (16u << 8) ? (16u << 8) - lg : 0;
 }
 
 static void model_update(amodel *a, unsigned sym)
@@ -99,7 +120,8 @@ static void quantiser_init(quantiser *qz, unsigned k)
  * qm: 2 rows of 3 * w magnitudes of the coded differences, scratch. */
 static hvic_status code_stripe(hv_rans_encoder *enc, hv_rans_decoder *dec, const uint8_t *src,
                                size_t sstride, uint8_t *rec, size_t rstride, uint32_t w,
-                               uint32_t rows, const quantiser *qz, uint8_t *qm, pstate *s)
+                               uint32_t rows, const quantiser *qz, uint8_t *qm, pstate *s,
+                               budget *bud)
 {
     static const int order[3] = {1, 0, 2}; /* G, then R and B */
     const int top = qz->n - 1, mid = top / 2;
@@ -109,6 +131,7 @@ static hvic_status code_stripe(hv_rans_encoder *enc, hv_rans_decoder *dec, const
         const uint8_t *prev = y ? cur - rstride : NULL;
         const uint8_t *in = enc ? src + y * sstride : NULL;
         uint8_t *qc = qm + (y & 1) * rw, *qp = qm + ((y & 1) ^ 1) * rw;
+        uint64_t row_cost = 0;
         for (uint32_t x = 0; x < w; x++) {
             int pred_g = 0, q_prev = 0;
             for (int ci = 0; ci < 3; ci++) {
@@ -148,8 +171,9 @@ static hvic_status code_stripe(hv_rans_encoder *enc, hv_rans_decoder *dec, const
                 }
                 if (st != HVIC_OK) return st;
                 const int q = u - p;
-                const unsigned zs = (unsigned)(q >= 0 ? 2 * q : -2 * q - 1);
-                model_update(am, zs < NSYM - 1 ? zs : NSYM - 1);
+                const unsigned zs = (unsigned)(q >= 0 ? 2 * q : -2 * q - 1), sym = zs < NSYM - 1 ? zs : NSYM - 1;
+                if (bud) row_cost += cost_lb(s, am->c[sym + 1] - am->c[sym]);
+                model_update(am, sym);
                 cur[i] = (uint8_t)u;
                 if (ci) {
                     uint32_t *acc = s->acc[ci - 1][act];
@@ -164,6 +188,8 @@ static hvic_status code_stripe(hv_rans_encoder *enc, hv_rans_decoder *dec, const
                 qc[i] = (uint8_t)(q_prev < 255 ? q_prev : 255);
             }
         }
+        if (bud && atomic_fetch_add(&bud->used, row_cost) + row_cost > bud->limit)
+            return HVIC_ERR_TOO_LARGE; /* over the caller's size: stop */
     }
     return HVIC_OK;
 }
@@ -200,6 +226,7 @@ typedef struct {
     size_t stride;
     uint32_t w, h;
     unsigned k;
+    budget *bud;    /* NULL: no size limit */
     uint8_t **out;  /* per stripe */
     size_t *len;
     hvic_status *st;
@@ -218,7 +245,8 @@ static void encode_task(void *arg, int t)
         quantiser qz;
         quantiser_init(&qz, j->k);
         state_init(s);
-        st = code_stripe(enc, NULL, j->rgb + y0 * j->stride, j->stride, rec, rw, j->w, rows, &qz, qm, s);
+        st = code_stripe(enc, NULL, j->rgb + y0 * j->stride, j->stride, rec, rw, j->w, rows, &qz, qm, s,
+                         j->bud);
     }
     if (st == HVIC_OK) st = hv_rans_finish(enc, &j->out[t], &j->len[t]);
     j->st[t] = st;
@@ -229,7 +257,8 @@ static void encode_task(void *arg, int t)
 }
 
 hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
-                            unsigned max_error, int threads, uint8_t **out, size_t *out_len)
+                            unsigned max_error, int threads, uint64_t max_bytes, uint8_t **out,
+                            size_t *out_len)
 {
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
@@ -242,10 +271,16 @@ hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height,
     size_t *lens = calloc(ns, sizeof *lens);
     hvic_status *sts = calloc(ns, sizeof *sts);
     hvic_status st = parts && lens && sts ? HVIC_OK : HVIC_ERR_NOMEM;
+    /* in 1/256 bit, with room for what a stream's final state may hold (32 bits each) */
+    const uint64_t limit = max_bytes + 4ull * ns;
+    budget bud = {0, limit > UINT64_MAX / 2048 ? UINT64_MAX : limit * 2048};
     if (st == HVIC_OK) {
-        enc_job j = {rgb, stride, width, height, max_error, parts, lens, sts};
+        enc_job j = {rgb, stride, width, height, max_error, max_bytes ? &bud : NULL, parts, lens, sts};
         hv_parallel_for((int)ns, threads, encode_task, &j);
     }
+    int over = 0;
+    for (uint32_t t = 0; t < ns && st == HVIC_OK; t++) over |= sts[t] == HVIC_ERR_TOO_LARGE;
+    if (over) st = HVIC_ERR_TOO_LARGE; /* returned as OK with no output, below */
     size_t total = HEAD;
     for (uint32_t t = 0; t < ns && st == HVIC_OK; t++) {
         st = sts[t];
@@ -271,18 +306,37 @@ hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height,
     free(parts);
     free(lens);
     free(sts);
-    return st;
+    return over ? HVIC_OK : st;
 }
 
 /* ---------------------------------------------------------------- decoder */
 
-hvic_status hv_pixel_max_error(const uint8_t *buf, size_t len, unsigned *max_error)
+/* Header and stripe layout (spec/pixel.md §1): *k, and per stripe the offset
+ * and length of its stream (off, lens: NULL to check only). */
+static hvic_status parse_payload(const uint8_t *buf, size_t len, uint32_t height, unsigned *k,
+                                 size_t *off, size_t *lens)
 {
-    if (!max_error || (!buf && len)) return HVIC_ERR_ARG;
+    if (!buf && len) return HVIC_ERR_ARG;
     if (len < HEAD) return HVIC_ERR_TRUNCATED;
     if (buf[0] > HV_PIXEL_MAX_ERROR || buf[1] != 0) return HVIC_ERR_CORRUPT;
-    *max_error = buf[0];
-    return HVIC_OK;
+    *k = buf[0];
+    size_t pos = HEAD;
+    for (uint32_t t = 0; t < stripes_of(height); t++) {
+        if (len - pos < 4) return HVIC_ERR_TRUNCATED;
+        size_t n = (size_t)buf[pos] | (size_t)buf[pos + 1] << 8 | (size_t)buf[pos + 2] << 16 |
+                   (size_t)buf[pos + 3] << 24;
+        pos += 4;
+        if (n > len - pos) return HVIC_ERR_TRUNCATED;
+        if (off) off[t] = pos, lens[t] = n;
+        pos += n;
+    }
+    return pos == len ? HVIC_OK : HVIC_ERR_CORRUPT;
+}
+
+hvic_status hv_pixel_check(const uint8_t *buf, size_t len, uint32_t height)
+{
+    unsigned k;
+    return parse_payload(buf, len, height, &k, NULL, NULL);
 }
 
 typedef struct {
@@ -310,7 +364,7 @@ static void decode_task(void *arg, int t)
     uint8_t *out = j->rgb + y0 * j->stride;
     if (st == HVIC_OK) {
         state_init(s);
-        st = code_stripe(NULL, &dec, NULL, 0, out, j->stride, j->w, rows, &qz, qm, s);
+        st = code_stripe(NULL, &dec, NULL, 0, out, j->stride, j->w, rows, &qz, qm, s, NULL);
     }
     if (st == HVIC_OK) st = hv_rans_decoder_finish(&dec);
     for (uint32_t y = 0; y < rows && st == HVIC_OK; y++) /* level indices -> samples */
@@ -325,31 +379,11 @@ hvic_status hv_pixel_decode(const uint8_t *buf, size_t len, uint32_t width, uint
 {
     if (!rgb || width == 0 || height == 0 || stride < 3 * (size_t)width || threads < 1)
         return HVIC_ERR_ARG;
-    unsigned k;
-    hvic_status st = hv_pixel_max_error(buf, len, &k);
-    if (st != HVIC_OK) return st;
     const uint32_t ns = stripes_of(height);
     size_t *off = calloc(ns, sizeof *off), *lens = calloc(ns, sizeof *lens);
     hvic_status *sts = calloc(ns, sizeof *sts);
-    if (!off || !lens || !sts) st = HVIC_ERR_NOMEM;
-    size_t pos = HEAD;
-    for (uint32_t t = 0; t < ns && st == HVIC_OK; t++) {
-        if (len - pos < 4) {
-            st = HVIC_ERR_TRUNCATED;
-            break;
-        }
-        size_t n = (size_t)buf[pos] | (size_t)buf[pos + 1] << 8 | (size_t)buf[pos + 2] << 16 |
-                   (size_t)buf[pos + 3] << 24;
-        pos += 4;
-        if (n > len - pos) {
-            st = HVIC_ERR_TRUNCATED;
-            break;
-        }
-        off[t] = pos;
-        lens[t] = n;
-        pos += n;
-    }
-    if (st == HVIC_OK && pos != len) st = HVIC_ERR_CORRUPT;
+    unsigned k = 0;
+    hvic_status st = off && lens && sts ? parse_payload(buf, len, height, &k, off, lens) : HVIC_ERR_NOMEM;
     if (st == HVIC_OK) {
         dec_job j = {buf, off, lens, rgb, stride, width, height, k, sts};
         hv_parallel_for((int)ns, threads, decode_task, &j);

@@ -29,11 +29,15 @@
  *  apart) into a PIXL payload in *out (malloc'd, caller frees) of *out_len
  *  bytes. Every decoded sample differs from the input by at most max_error
  *  (0..HV_PIXEL_MAX_ERROR; 0 = lossless). threads >= 1 stripes at once; the
- *  output does not depend on it. Errors: HVIC_ERR_ARG, HVIC_ERR_TOO_LARGE
- *  (dimensions over HVIC_MAX_DIM, or a stripe stream over 4 GiB),
- *  HVIC_ERR_NOMEM. */
+ *  output does not depend on it. max_bytes > 0: a size the caller has no
+ *  use for a payload over; coding stops, returning HVIC_OK with *out NULL
+ *  and *out_len 0, once a lower bound of the symbols' cost passes it (so a
+ *  payload of at most max_bytes is always produced, and a larger one may
+ *  be). Errors: HVIC_ERR_ARG, HVIC_ERR_TOO_LARGE (dimensions over
+ *  HVIC_MAX_DIM, or a stripe stream over 4 GiB), HVIC_ERR_NOMEM. */
 hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
-                            unsigned max_error, int threads, uint8_t **out, size_t *out_len);
+                            unsigned max_error, int threads, uint64_t max_bytes, uint8_t **out,
+                            size_t *out_len);
 
 /** sse[k], k = 0..HV_PIXEL_MAX_ERROR: the summed squared error (over all
  *  3 x width x height samples, in squared code values) of the pixel coder's
@@ -43,15 +47,17 @@ hvic_status hv_pixel_encode(const uint8_t *rgb, uint32_t width, uint32_t height,
 void hv_pixel_sse(const uint8_t *rgb, uint32_t width, uint32_t height, size_t stride,
                   uint64_t sse[HV_PIXEL_MAX_ERROR + 1]);
 
-/** Reads the payload's max_error. Errors: HVIC_ERR_TRUNCATED (under 2
- *  bytes), HVIC_ERR_CORRUPT (max_error over HV_PIXEL_MAX_ERROR, or an
- *  unknown coder variant). */
-hvic_status hv_pixel_max_error(const uint8_t *buf, size_t len, unsigned *max_error);
+/** Checks a payload's layout for an image of height rows before anything
+ *  is allocated for it: header, and stripe lengths that add up to len.
+ *  Errors: HVIC_ERR_TRUNCATED (under 2 bytes, or a stripe running past
+ *  the end), HVIC_ERR_CORRUPT (max_error over HV_PIXEL_MAX_ERROR, an
+ *  unknown coder variant, bytes after the last stripe), HVIC_ERR_ARG. */
+hvic_status hv_pixel_check(const uint8_t *buf, size_t len, uint32_t height);
 
 /** Decodes a PIXL payload of an image of width x height pixels into rgb
  *  (rows stride >= 3 * width bytes apart). threads >= 1 stripes at once.
- *  Errors: as hv_pixel_max_error; HVIC_ERR_TRUNCATED / HVIC_ERR_CORRUPT
- *  (stripe lengths that do not add up to the payload), HVIC_ERR_ENTROPY (a
+ *  Errors: those of hv_pixel_check, HVIC_ERR_TRUNCATED (a stripe stream
+ *  that ends early), HVIC_ERR_ENTROPY (a
  *  stripe stream that is malformed or does not end where it should),
  *  HVIC_ERR_ARG, HVIC_ERR_NOMEM. rgb is partly written on error. */
 hvic_status hv_pixel_decode(const uint8_t *buf, size_t len, uint32_t width, uint32_t height,

@@ -125,7 +125,7 @@ static void test_threads_and_sizes(void)
         for (size_t i = 0; i < 3 * (size_t)w * h; i++) im[i] = (uint8_t)(i * 37 + (i >> 3));
         uint8_t *p = NULL;
         size_t np = 0;
-        CHECK_ST(hv_pixel_encode(im, w, h, 3 * (size_t)w, 0, 2, &p, &np), HVIC_OK);
+        CHECK_ST(hv_pixel_encode(im, w, h, 3 * (size_t)w, 0, 2, 0, &p, &np), HVIC_OK);
         CHECK_ST(hv_pixel_decode(p, np, w, h, 2, out, 3 * (size_t)w), HVIC_OK);
         CHECK(memcmp(im, out, 3 * (size_t)w * h) == 0, "%ux%u lossless", w, h);
         free(p);
@@ -141,7 +141,7 @@ static void test_damaged(void)
     size_t np = 0;
     const uint32_t w = tall.width, h = tall.height;
     const size_t st = 3 * (size_t)w;
-    CHECK_ST(hv_pixel_encode(tall.rgb, w, h, tall.stride, 1, 1, &p, &np), HVIC_OK);
+    CHECK_ST(hv_pixel_encode(tall.rgb, w, h, tall.stride, 1, 1, 0, &p, &np), HVIC_OK);
     uint8_t *out = malloc(st * (h + 128)), *bad = malloc(np);
     CHECK_ST(hv_pixel_decode(p, np - 1, w, h, 1, out, st), HVIC_ERR_TRUNCATED);
     CHECK_ST(hv_pixel_decode(p, 1, w, h, 1, out, st), HVIC_ERR_TRUNCATED);
@@ -165,6 +165,20 @@ static void test_damaged(void)
     free(bad);
     free(out);
     free(p);
+
+    /* a 16384 x 16384 file of a few bytes fails on its stripe table, before the
+     * decoder allocates the image (which would take 768 MiB) */
+    static const uint8_t head_only[2] = {0, 0};
+    hvic_container c = {.width = HVIC_MAX_DIM, .height = HVIC_MAX_DIM, .channels = 3, .bit_depth = 8,
+                        .model_id = "pixel", .pixl = head_only, .pixl_size = 2};
+    uint8_t *f = NULL;
+    size_t len = 0;
+    CHECK_ST(hvic_container_write(&c, &f, &len), HVIC_OK);
+    hvic_image img;
+    CHECK_ST(hvic_decode(NULL, f, len, &img), HVIC_ERR_TRUNCATED);
+    uint8_t px[3];
+    CHECK_ST(hvic_decode_into(NULL, f, len, NULL, px, sizeof px, 3), HVIC_ERR_TRUNCATED);
+    hvic_free(f);
 }
 
 /* Version-2 containers: the rules of spec/container.md. */
