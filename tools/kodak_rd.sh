@@ -8,7 +8,7 @@
 # ../shared/data/kodak beside the repository. The script builds hvic if
 # needed (tools/setup.sh), then runs, in the repository root,
 #
-#   ./build/hvic rd KODAK_DIR --out results/kodak --jobs 1 [options]
+#   ./build/hvic rd KODAK_DIR --out results/kodak --jobs 1 --coder auto [options]
 #   /usr/bin/python3 tools/rd_plot.py -o results/kodak-rd.png \
 #       results/kodak-hvic.json results/kodak-jpeg420.json results/kodak-jpeg444.json
 #
@@ -16,6 +16,8 @@
 #   kodak-images.csv     every image x setting: bytes, YLAT/ZLAT bytes, bpp,
 #                        R_y/R_z bpp, PSNR, MS-SSIM, encode/decode seconds
 #   kodak-hvic.json      hvic at the model's beta levels  } CompressAI format,
+#   kodak-hvic-auto.json the same betas, encode --coder auto}
+#   kodak-hvic-pixel.json the pixel coder, max error 1..16 }
 #   kodak-jpeg420.json   libjpeg-turbo 4:2:0, q 5..95     } means over the
 #   kodak-jpeg444.json   libjpeg-turbo 4:4:4, q 5..95     } 24 images
 #   kodak-summary.txt    the table and BD-rates (hvic vs jpeg420) printed
@@ -67,27 +69,27 @@ evaluate() {
     shift 2
     rm -f "$out"-*  # no stale files from an earlier run
     echo "kodak_rd: $(basename "$dir") -> $out-*"
-    ./build/hvic rd "$dir" --out "$out" --jobs 1 "$@" | tee "$out-summary.txt"
+    ./build/hvic rd "$dir" --out "$out" --jobs 1 --coder auto "$@" | tee "$out-summary.txt"
     if [ "$OTHERS" = 1 ]; then
         /usr/bin/python3 tools/rd_webp_avif.py "$dir" --out "$out" | tee -a "$out-summary.txt"
     fi
     local jsons=() c
-    for c in hvic jpeg420 jpeg444 webp avif444; do  # no hvic curve without a model
+    for c in hvic hvic-auto hvic-pixel jpeg420 jpeg444 webp avif444; do  # no hvic curve without a model
         [ -f "$out-$c.json" ] && jsons+=("$out-$c.json")
     done
-    /usr/bin/python3 tools/rd_plot.py -o "$out-rd.png" "${jsons[@]}"
+    /usr/bin/python3 tools/rd_plot.py -o "$out-rd.png" --xmax "$XMAX" "${jsons[@]}"
     if [ -f "$out-betagrid.csv" ]; then
         /usr/bin/python3 tools/rd_plot.py --beta-grid "$out-betagrid.csv" -o "$out-grid.png"
     fi
 }
 echo "kodak_rd: $n images from $DATA"
-evaluate "$DATA" "$OUT" "$@"
-evaluate testimages/screen results/screen "$@"
+XMAX=3.5 evaluate "$DATA" "$OUT" "$@"  # the pixel coder's curve runs to 8 bpp on photos
+XMAX=2.5 evaluate testimages/screen results/screen "$@"
 {
     for set in kodak screen; do
-        for c in hvic webp avif444; do
+        for c in hvic hvic-auto hvic-pixel webp avif444; do
             [ -f "results/$set-$c.json" ] || continue
-            printf '%-7s %-8s vs JPEG 4:2:0: ' "$set" "$c"
+            printf '%-7s %-10s vs JPEG 4:2:0: ' "$set" "$c"
             ./build/hvic rd --bd "results/$set-jpeg420.json" "results/$set-$c.json" |
                 awk -F': *' '/^BD-rate \(PSNR\)/ {p = $2} /^BD-rate \(MS-SSIM/ {m = $2}
                              END {printf "BD-rate %s (PSNR), %s (MS-SSIM dB)\n", p, m}'

@@ -45,7 +45,7 @@ def load_curve(path):
     return name, [bpp[i] for i in order], pick(psnr), pick(ms)
 
 
-def plot_curves(files, out):
+def plot_curves(files, out, xmax=None):
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5), dpi=100)
     for path in files:
         name, bpp, psnr, ms = load_curve(path)
@@ -58,6 +58,9 @@ def plot_curves(files, out):
     for ax in (ax1, ax2):
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
+        if xmax:
+            ax.set_xlim(0, xmax)
+            ax.autoscale(enable=True, axis="y")
     fig.tight_layout()
     fig.savefig(out, dpi=100)
 
@@ -95,11 +98,12 @@ def main(argv=None):
     ap.add_argument("files", nargs="*", help="CompressAI-format JSON files")
     ap.add_argument("-o", "--out", default="rd.png", help="output PNG (default rd.png)")
     ap.add_argument("--beta-grid", metavar="CSV", help="plot a --beta-grid CSV instead")
+    ap.add_argument("--xmax", type=float, help="bpp at the right edge (points beyond are cut)")
     a = ap.parse_args(argv)
     if a.beta_grid:
         plot_beta_grid(a.beta_grid, a.out)
     elif a.files:
-        plot_curves(a.files, a.out)
+        plot_curves(a.files, a.out, a.xmax)
     else:
         ap.error("give JSON files or --beta-grid CSV")
     return 0
